@@ -1,0 +1,22 @@
+/**
+ * The registry every kernel starts with. Each study adds its magics here, in one place.
+ */
+import { MagicRegistry } from "./registry";
+import { backendMagic } from "./builtin/backend";
+import { lsmagicMagic } from "./builtin/lsmagic";
+import { memoryMagic } from "./builtin/memory";
+import { timeMagic } from "./builtin/time";
+import { timeitMagic } from "./builtin/timeit";
+
+export { MagicRegistry } from "./registry";
+export * from "./types";
+
+/** A registry with all of ResLab's magics. */
+export function defaultRegistry(): MagicRegistry {
+  return new MagicRegistry()
+    .register(lsmagicMagic)
+    .register(timeMagic)
+    .register(timeitMagic)
+    .register(backendMagic)
+    .register(memoryMagic);
+}

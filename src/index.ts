@@ -1,0 +1,13 @@
+/**
+ * ResLab: a notebook lab for studying how residual networks transform data.
+ *
+ * Inside the ResLab kernel this module is preloaded as `reslab` (and tfjs as `tf`).
+ * Shapes follow tfjs' NHWC convention throughout: [batch, height, width, channels].
+ */
+import * as tf from "@tensorflow/tfjs";
+
+export { tf };
+export { VERSION, PACKAGE_ROOT } from "./version";
+export * from "./backend/select";
+export * from "./display";
+export * from "./runtime/interrupt";
