@@ -6,6 +6,7 @@
  * those into an execute_result and a single Jupyter `error` output.
  */
 import { format } from "util";
+import * as vm from "vm";
 import { display as showValue } from "../src/display/display";
 import { parseCell, hasMagic } from "./cell";
 import { MagicRegistry, runMagic } from "./magics/registry";
@@ -83,6 +84,9 @@ export function failureOf(e: unknown): CellFailure {
   return { ename: "Error", evalue: text, traceback: [`Uncaught ${text}`] };
 }
 
+/** The global object cells run in (tslab runs them in Node's main context, even under jest). */
+const cellGlobal = vm.runInThisContext("globalThis") as Record<string, unknown>;
+
 const BIND_SLOT = "__reslab_bind__";
 const FN_SLOT = "__reslab_fn__";
 
@@ -150,7 +154,7 @@ export class CellExecutor {
 
   /** Compiles statements into a function of the session (see MagicContext.compileFunction). */
   async compileFunction(body: string): Promise<() => unknown> {
-    const g = globalThis as Record<string, unknown>;
+    const g = cellGlobal;
     const isAsync = /\bawait\b/.test(body);
     const src = `void ((globalThis as any).${FN_SLOT} = ${isAsync ? "async " : ""}() => {\n${body}\n});`;
     delete g[FN_SLOT];
@@ -163,7 +167,7 @@ export class CellExecutor {
   /** Binds a value to a session variable (declared `any`, visible to later cells). */
   async bind(name: string, value: unknown): Promise<void> {
     if (!/^[A-Za-z_$][\w$]*$/.test(name)) throw new MagicError(`"${name}" is not a valid variable name`);
-    const g = globalThis as Record<string, unknown>;
+    const g = cellGlobal;
     g[BIND_SLOT] = value;
     try {
       if (!(await this.ts.execute(`let ${name}: any = (globalThis as any).${BIND_SLOT};`))) throw new ReportedError();
