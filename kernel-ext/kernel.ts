@@ -49,14 +49,17 @@ class ReslabKernelInfo extends JupyterHandlerImpl {
   }
   override handleKernel(): ReturnType<JupyterHandlerImpl["handleKernel"]> {
     const info = super.handleKernel();
-    return {
+    // kernel_info_reply carries a status like every reply (tslab leaves it out).
+    const reply = {
+      status: "ok",
       ...info,
       implementation: "reslab",
       implementation_version: VERSION,
       language_info: { ...info.language_info, version: tslabVersions.typescript },
       banner: this.banner(),
-      help_links: [{ text: "ResLab README", url: "https://www.npmjs.com/package/reslab" }],
+      help_links: [{ text: "ResLab README", url: "https://www.npmjs.com/package/reslab" }] as [{ text: string; url: string }],
     };
+    return reply;
   }
 }
 

@@ -6,19 +6,26 @@
  * `$name` in any argument stands for the session variable `name`.
  */
 import { Command, CommanderError, Option } from "commander";
-import { closest, distance } from "fastest-levenshtein";
+import { distance } from "fastest-levenshtein";
 import { parse as shellParse } from "shell-quote";
 import { MagicError, type MagicContext, type MagicRun, type MagicSpec } from "./types";
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 
-/** Suggests the closest known name, or undefined when nothing is close. */
+/**
+ * Suggests the closest known name, or undefined when nothing is close: a unique completion of
+ * what was typed first, then the smallest edit distance (ties go to a name of the same length,
+ * which catches swapped letters such as "timeti" → "timeit").
+ */
 export function suggestName(name: string, known: string[]): string | undefined {
   if (known.length === 0) return undefined;
-  const prefix = known.filter((k) => k.startsWith(name) || name.startsWith(k));
-  if (prefix.length === 1) return prefix[0];
-  const best = closest(name, known);
-  return distance(name, best) <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+  const completions = known.filter((k) => k.startsWith(name));
+  if (completions.length === 1) return completions[0];
+  const scored = known.map((k) => ({ k, d: distance(name, k) }));
+  const best = Math.min(...scored.map((s) => s.d));
+  if (best > Math.max(2, Math.floor(name.length / 3))) return undefined;
+  const ties = scored.filter((s) => s.d === best);
+  return (ties.find((s) => s.k.length === name.length) ?? ties[0]).k;
 }
 
 /** Splits an argument string into words, shell style (quotes group, `$x` kept for expansion). */

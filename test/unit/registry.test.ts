@@ -86,5 +86,7 @@ describe("argument helpers", () => {
     expect(suggestName("lsmag", ["lsmagic", "time"])).toBe("lsmagic");
     expect(suggestName("tmie", ["lsmagic", "time", "timeit"])).toBe("time");
     expect(suggestName("q", ["lsmagic", "timeit"])).toBeUndefined();
+    expect(suggestName("timeti", ["time", "timeit"])).toBe("timeit");
+    expect(suggestName("tim", ["time", "timeit"])).toBe("time");
   });
 });

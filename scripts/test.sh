@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# ResLab's whole test suite (the README's test command; .ci/run calls it too):
+#   1. unit tests (jest)            2. the kernel over the Jupyter protocol (jupyter_kernel_test)
+#   3. every notebook headless      4. the quickstart's HTML export rendered in Chromium
+# Ends with one line "tests: N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-system.sh --browser || exit 1
+bash scripts/ensure-node-deps.sh || { echo "tests: 0 passed, 1 failed"; exit 1; }
+art=test-artifacts
+rm -rf "$art"; mkdir -p "$art"
+passed=0; failed=0; skipped=0
+count() { # reads "...: N passed, N failed[, N skipped]" from the last matching line of a log
+  local line; line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
+  if [ -z "$line" ]; then failed=$((failed + 1)); return; fi
+  passed=$((passed + $(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$line")))
+  failed=$((failed + $(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")))
+  if grep -q skipped <<<"$line"; then skipped=$((skipped + $(sed -E 's/.* ([0-9]+) skipped.*/\1/' <<<"$line"))); fi
+}
+
+echo "== 1/4 unit tests (jest)"
+npx --no-install jest --ci --json --outputFile="$art/jest.json" 2>&1 | tee "$art/jest.log" | grep -Ev '^\s*$'
+node -e '
+  const r = require(process.argv[1]);
+  console.log(`unit: ${r.numPassedTests} passed, ${r.numFailedTests + r.numRuntimeErrorTestSuites} failed, ${r.numPendingTests} skipped`);
+' "$PWD/$art/jest.json" > "$art/unit.count" 2>/dev/null || echo "unit: 0 passed, 1 failed" > "$art/unit.count"
+cat "$art/unit.count"; count "$art/unit.count"
+
+source scripts/jupyter.sh
+echo "== 2/4 kernel over the Jupyter protocol"
+(cd test/kernel && "$RESLAB_PY" run.py) 2>&1 | grep -Ev "^Exception ignored|NoneType|^  File|^Traceback \(most recent call last\):$" | tee "$art/kernel.log"
+count "$art/kernel.log"
+
+echo "== 3/4 notebooks, headless, quick mode"
+"$RESLAB_PY" scripts/run_notebooks.py --quick --out "$art/notebooks" notebooks/*.ipynb 2>&1 | tee "$art/notebooks.log"
+count "$art/notebooks.log"
+
+echo "== 4/4 quickstart export in headless Chromium"
+node test/browser/plotly-render.js "$art/notebooks/00-quickstart.html" "$art/quickstart-plot.png" 2>&1 | tee "$art/browser.log"
+count "$art/browser.log"
+
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

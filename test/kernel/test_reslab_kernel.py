@@ -1,0 +1,178 @@
+"""The reslab kernel over the real Jupyter protocol.
+
+Debian's jupyter_kernel_test suite (message shapes validated against the v5 spec), then ResLab's
+own checks: magics, -o binding across cells, errors that leave the kernel alive, interrupts,
+rich display bundles and in-place progress updates.
+"""
+import re
+import time
+import unittest
+
+import jupyter_kernel_test as jkt
+from jupyter_client.manager import start_new_kernel
+
+TIMEOUT = 60
+
+
+class ReslabKernelProtocol(jkt.KernelTests):
+    kernel_name = "reslab"
+    language_name = "typescript"
+    file_extension = ".ts"
+
+    code_hello_world = 'console.log("hello, world")'
+    code_stderr = 'console.error("something went wrong")'
+    completion_samples = [{"text": "Math.fl", "matches": {"floor"}}]
+    complete_code_samples = ["1 + 1", "let a = 2;"]
+    incomplete_code_samples = ["function f() {", "const xs = [1, 2,"]
+    code_generate_error = 'throw new Error("boom")'
+    code_execute_result = [
+        {"code": "6 * 7", "result": "42"},
+        {"code": "[1, 2].map((v) => v * 2)", "result": "[ 2, 4 ]"},
+        {"code": '"quoted"', "result": "'quoted'"},
+    ]
+    code_display_data = [
+        {"code": 'reslab.display(reslab.markdown ? "x" : "x")', "mime": "text/plain"},
+        {"code": 'reslab.html("<b>bold</b>")', "mime": "text/html"},
+        {
+            "code": 'reslab.display(reslab.figure([{y: [1, 3, 2]}], {provenance: {dataset: "none", model: "none", seed: "none"}}))',
+            "mime": "application/vnd.plotly.v1+json",
+        },
+    ]
+    code_inspect_sample = "Math.max"
+
+
+class ReslabMagicsOverProtocol(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.km, cls.kc = start_new_kernel(kernel_name="reslab", startup_timeout=TIMEOUT)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.kc.stop_channels()
+        cls.km.shutdown_kernel(now=True)
+
+    def run_cell(self, code, timeout=TIMEOUT):
+        msg_id = self.kc.execute(code)
+        while True:
+            reply = self.kc.get_shell_msg(timeout=timeout)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        outputs = []
+        while True:
+            msg = self.kc.get_iopub_msg(timeout=timeout)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            if msg["msg_type"] == "status":
+                if msg["content"]["execution_state"] == "idle":
+                    break
+                continue
+            if msg["msg_type"] != "execute_input":
+                outputs.append(msg)
+        return reply["content"], outputs
+
+    def stdout(self, outputs):
+        return "".join(m["content"]["text"] for m in outputs if m["msg_type"] == "stream" and m["content"]["name"] == "stdout")
+
+    def result_text(self, outputs):
+        res = [m for m in outputs if m["msg_type"] == "execute_result"]
+        self.assertEqual(len(res), 1, outputs)
+        return res[0]["content"]["data"]["text/plain"]
+
+    def test_banner_names_version_and_backend(self):
+        self.kc.kernel_info()
+        while True:
+            reply = self.kc.get_shell_msg(timeout=TIMEOUT)
+            if reply["header"]["msg_type"] == "kernel_info_reply":
+                break
+        content = reply["content"]
+        self.assertEqual(content["implementation"], "reslab")
+        self.assertRegex(content["banner"], r"^ResLab \d+\.\d+\.\d+")
+        self.assertRegex(content["banner"], r"backend: (tfjs-node-gpu|tfjs-node|wasm|cpu)")
+
+    def test_magics_and_typescript_in_one_cell(self):
+        reply, outs = self.run_cell("let base = 10;\n%time let doubled = base * 2\n%lsmagic\ndoubled + 1")
+        self.assertEqual(reply["status"], "ok")
+        out = self.stdout(outs)
+        self.assertRegex(out, r"CPU times: user [\d.]+ \S+, sys: [\d.]+ \S+, total: [\d.]+ \S+\nWall time: [\d.]+ \S+\n")
+        self.assertIn("Available line magics:", out)
+        self.assertEqual(self.result_text(outs), "21")
+
+    def test_timeit_format_and_output_binding(self):
+        reply, outs = self.run_cell("%timeit -r 2 -o t Math.sqrt(2)")
+        self.assertEqual(reply["status"], "ok")
+        self.assertRegex(
+            self.stdout(outs),
+            r"^[\d.]+ \S+ ± [\d.]+ \S+ per loop \(mean ± std\. dev\. of 2 runs, [\d,]+ loops? each\)\n$",
+        )
+        reply, outs = self.run_cell("[t.repeat, t.timings.length, t.loops >= 1]")
+        self.assertEqual(self.result_text(outs), "[ 2, 2, true ]")
+
+    def test_unknown_magic_is_an_error_and_the_kernel_lives_on(self):
+        reply, outs = self.run_cell("%timeti 1")
+        self.assertEqual(reply["status"], "error")
+        self.assertEqual(reply["ename"], "UsageError")
+        self.assertIn("Did you mean %timeit?", reply["evalue"])
+        self.assertEqual([m["msg_type"] for m in outs], ["error"])
+        reply, outs = self.run_cell("%backend --fast")
+        self.assertEqual(reply["status"], "error")
+        self.assertIn("unknown option '--fast'", reply["evalue"])
+        reply, outs = self.run_cell("1 + 1")
+        self.assertEqual(self.result_text(outs), "2")
+
+    def test_usage_with_question_mark(self):
+        reply, outs = self.run_cell("%memory?")
+        self.assertEqual(reply["status"], "ok")
+        self.assertIn("Usage: %memory [options]", self.stdout(outs))
+
+    def test_memory_and_backend_display_rich_bundles(self):
+        reply, outs = self.run_cell("%memory\n%backend")
+        self.assertEqual(reply["status"], "ok")
+        shown = [m for m in outs if m["msg_type"] == "display_data"]
+        self.assertEqual(len(shown), 2)
+        self.assertIn("tensors:", shown[0]["content"]["data"]["text/plain"])
+        self.assertIn("<table>", shown[0]["content"]["data"]["text/html"])
+        self.assertIn("Active backend:", shown[1]["content"]["data"]["text/plain"])
+
+    def test_progress_bar_updates_in_place(self):
+        code = (
+            "const pb = new reslab.ProgressBar(5, { label: 'demo', minIntervalMs: 0 });\n"
+            "for (let i = 0; i < 5; i++) { await new Promise((r) => setTimeout(r, 20)); pb.tick(); }"
+        )
+        reply, outs = self.run_cell(code)
+        self.assertEqual(reply["status"], "ok")
+        first = [m for m in outs if m["msg_type"] == "display_data"]
+        updates = [m for m in outs if m["msg_type"] == "update_display_data"]
+        self.assertEqual(len(first), 1)
+        self.assertEqual(len(updates), 5)
+        ids = {m["content"]["transient"]["display_id"] for m in first + updates}
+        self.assertEqual(len(ids), 1)
+        self.assertRegex(updates[-1]["content"]["data"]["text/plain"], r"demo: 100%\|█+\| 5/5 \[\d\d:\d\d<00:00, [\d.]+ it/s\]")
+
+    def test_figure_bundle_carries_plotly_json_and_offline_html(self):
+        reply, outs = self.run_cell(
+            'reslab.figure([{x: [1, 2], y: [3, 4]}], {provenance: {dataset: "d", model: "m", seed: 1}})'
+        )
+        self.assertEqual(reply["status"], "ok")
+        data = [m for m in outs if m["msg_type"] == "execute_result"][0]["content"]["data"]
+        self.assertEqual(data["application/vnd.plotly.v1+json"]["data"], [{"x": [1, 2], "y": [3, 4]}])
+        self.assertIn("Plotly.newPlot", data["text/html"])
+        self.assertNotRegex(data["text/html"], r"<script[^>]+src=")
+
+    def test_interrupt_stops_a_running_cell_and_keeps_the_session(self):
+        self.run_cell("let survivor = 123;")
+        msg_id = self.kc.execute("await new Promise((r) => setTimeout(r, 30000));")
+        time.sleep(1.0)
+        self.km.interrupt_kernel()
+        while True:
+            reply = self.kc.get_shell_msg(timeout=TIMEOUT)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertRegex(reply["content"]["evalue"], r"[Ii]nterrupt")
+        time.sleep(0.3)  # the queue drops requests for 200 ms after an error
+        reply, outs = self.run_cell("survivor")
+        self.assertEqual(self.result_text(outs), "123")
+
+
+if __name__ == "__main__":
+    unittest.main()
