@@ -105,6 +105,8 @@ export const DEFAULT_LOADERS: Record<BackendName, BackendLoader> = {
   "tfjs-node": nativeLoader("@tensorflow/tfjs-node"),
   wasm: async () => {
     require("@tensorflow/tfjs-backend-wasm");
+    // The wasm backend lacks some gradient kernels (e.g. Conv2DBackpropFilter): add ours first.
+    require("./wasm-kernels").registerWasmGradientKernels();
     return activate("wasm");
   },
   cpu: async () => activate("cpu"),

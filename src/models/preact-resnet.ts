@@ -1,0 +1,77 @@
+/**
+ * The pre-activation ResNet of Hauser's perturbation study (seed 000, eq. 13):
+ *
+ *   x(l+1) = x(l) + W2 * ReLU(BN2(W1 * ReLU(BN1(x(l)))))
+ *
+ * A 3×3 stem convolution, then sections of L blocks each; between sections a 1×1 convolution
+ * with stride 2 doubles the channels and halves height and width. The head is BN, ReLU, global
+ * average pooling and a dense softmax layer. Inputs are NHWC images.
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/** Configuration of {@link buildPreActResNet}. */
+export interface PreActResNetConfig {
+  /** Input image shape [height, width, channels], e.g. [28, 28, 1] for MNIST. */
+  inputShape: [number, number, number];
+  /** Residual blocks per section (L). */
+  blocksPerSection: number;
+  /** Channels of each section (default [16, 32, 64]). */
+  widths?: number[];
+  /** Number of classes (default 10). */
+  numClasses?: number;
+  /** Seed of the weight initialisers (default 0). */
+  seed?: number;
+}
+
+/** Builds the model; layer names follow `s{section}b{block}_…` (sections and blocks from 0). */
+export function buildPreActResNet(cfg: PreActResNetConfig): tf.LayersModel {
+  const widths = cfg.widths ?? [16, 32, 64];
+  const classes = cfg.numClasses ?? 10;
+  if (!Number.isInteger(cfg.blocksPerSection) || cfg.blocksPerSection < 1) {
+    throw new RangeError(`blocksPerSection must be a whole number ≥ 1, got ${cfg.blocksPerSection}`);
+  }
+  let seed = cfg.seed ?? 0;
+  const init = () => tf.initializers.heNormal({ seed: seed++ });
+  const conv = (filters: number, kernel: number, strides: number, name: string) =>
+    tf.layers.conv2d({ filters, kernelSize: kernel, strides, padding: "same", useBias: false, kernelInitializer: init(), name });
+  const input = tf.input({ shape: cfg.inputShape, name: "input" });
+  let x = conv(widths[0], 3, 1, "stem_conv").apply(input) as tf.SymbolicTensor;
+  widths.forEach((width, s) => {
+    if (s > 0) x = conv(width, 1, 2, `s${s}_down`).apply(x) as tf.SymbolicTensor;
+    for (let l = 0; l < cfg.blocksPerSection; l++) {
+      const p = `s${s}b${l}`;
+      let f = tf.layers.batchNormalization({ name: `${p}_bn1` }).apply(x) as tf.SymbolicTensor;
+      f = tf.layers.reLU({ name: `${p}_relu1` }).apply(f) as tf.SymbolicTensor;
+      f = conv(width, 3, 1, `${p}_conv1`).apply(f) as tf.SymbolicTensor;
+      f = tf.layers.batchNormalization({ name: `${p}_bn2` }).apply(f) as tf.SymbolicTensor;
+      f = tf.layers.reLU({ name: `${p}_relu2` }).apply(f) as tf.SymbolicTensor;
+      f = conv(width, 3, 1, `${p}_conv2`).apply(f) as tf.SymbolicTensor;
+      x = tf.layers.add({ name: `${p}_out` }).apply([x, f]) as tf.SymbolicTensor;
+    }
+  });
+  x = tf.layers.batchNormalization({ name: "head_bn" }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.reLU({ name: "head_relu" }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.globalAveragePooling2d({ name: "head_gap" }).apply(x) as tf.SymbolicTensor;
+  const logits = tf.layers.dense({ units: classes, kernelInitializer: tf.initializers.glorotUniform({ seed: seed++ }), name: "head_dense" }).apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: logits, name: `preact_resnet_L${cfg.blocksPerSection}` });
+}
+
+/**
+ * Multiply-adds ×2 of one forward pass for one image (convolutions and the dense layer;
+ * BatchNorm, ReLU, additions and pooling are not counted). A training step costs about 3×.
+ */
+export function forwardFlops(model: tf.LayersModel): number {
+  let flops = 0;
+  for (const layer of model.layers) {
+    const cls = layer.getClassName();
+    if (cls === "Conv2D") {
+      const out = layer.outputShape as number[];
+      const k = (layer.getWeights()[0].shape as number[]);
+      flops += 2 * out[1] * out[2] * k[0] * k[1] * k[2] * k[3];
+    } else if (cls === "Dense") {
+      const k = layer.getWeights()[0].shape as number[];
+      flops += 2 * k[0] * k[1];
+    }
+  }
+  return flops;
+}
