@@ -13,7 +13,7 @@
  * Registered automatically when the wasm backend becomes active.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
+import type { KernelFunc, TensorInfo } from "@tensorflow/tfjs";
 
 type Backend = { disposeData(dataId: object): boolean };
 
@@ -88,19 +88,90 @@ export const conv2DBackpropFilterWasm: KernelFunc = ({ inputs, attrs, backend })
   }
 };
 
-/** The kernels ResLab adds to the wasm backend. */
-export const WASM_GRADIENT_KERNELS: KernelConfig[] = [
-  { kernelName: "Conv2DBackpropFilter", backendName: "wasm", kernelFunc: conv2DBackpropFilterWasm },
-];
+let shippedBackpropInput: KernelFunc | undefined;
 
-/** Registers the missing kernels on the wasm backend (idempotent; never replaces a shipped kernel). */
-export function registerWasmGradientKernels(): string[] {
-  const added: string[] = [];
-  for (const k of WASM_GRADIENT_KERNELS) {
-    if (!tf.getKernel(k.kernelName, k.backendName)) {
-      tf.registerKernel(k);
-      added.push(k.kernelName);
-    }
+/**
+ * Conv2DBackpropInput for stride 1 as a forward convolution (XNNPACK) of dy with the filter
+ * flipped in space and transposed in channels:
+ *
+ *   dx[b, h, w, ci] = Σ_{i', j', co} dy[b, h − P + i', w − Q + j', co] · W[kh−1−i', kw−1−j', ci, co]
+ *
+ * with leading padding P = kh − 1 − padTop (Q likewise). The kernel tfjs ships for wasm is a
+ * naive loop, about 10× slower. Strides above 1 (here only the 1×1 down-sampling convolutions)
+ * keep the shipped kernel.
+ */
+export const conv2DBackpropInputWasm: KernelFunc = (args) => {
+  const { inputs, attrs, backend } = args;
+  const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as {
+    strides: number | [number, number];
+    pad: "same" | "valid" | number | number[][];
+    dataFormat: "NHWC" | "NCHW";
+    dimRoundingMode?: "floor" | "round" | "ceil";
+    inputShape: [number, number, number, number];
+  };
+  const [sh, sw] = typeof strides === "number" ? [strides, strides] : strides;
+  const shipped = shippedBackpropInput;
+  if ((dataFormat && dataFormat !== "NHWC") || sh !== 1 || sw !== 1) {
+    if (!shipped) throw new Error("Conv2DBackpropInput: no wasm kernel for this case");
+    return shipped(args);
   }
+  const [kh, kw] = filter.shape;
+  const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], 1, 1, pad as never, dimRoundingMode, false, "channelsLast");
+  const [, H, W] = inputShape;
+  const pt = kh - 1 - info.padInfo.top;
+  const pl = kw - 1 - info.padInfo.left;
+  const pb = H + kh - 1 - pt - info.outHeight;
+  const pr = W + kw - 1 - pl - info.outWidth;
+  if (pt < 0 || pl < 0 || pb < 0 || pr < 0) {
+    if (!shipped) throw new Error("Conv2DBackpropInput: no wasm kernel for this case");
+    return shipped(args);
+  }
+  const owned: TensorInfo[] = [];
+  const b = backend as Backend;
+  try {
+    const flipped = run("Reverse", { x: filter }, { dims: [0, 1] }, backend);
+    owned.push(flipped);
+    const wT = run("Transpose", { x: flipped }, { perm: [0, 1, 3, 2] }, backend);
+    owned.push(wT);
+    return run(
+      "Conv2D",
+      { x: dy, filter: wT },
+      { strides: [1, 1], pad: [[0, 0], [pt, pb], [pl, pr], [0, 0]], dataFormat: "NHWC", dilations: [1, 1], dimRoundingMode: undefined },
+      backend,
+    );
+  } finally {
+    for (const t of owned) b.disposeData(t.dataId);
+  }
+};
+
+let registered = false;
+
+/**
+ * Adds ResLab's kernels to the wasm backend (idempotent): Conv2DBackpropFilter, which tfjs does
+ * not ship, and a faster Conv2DBackpropInput that keeps the shipped one for strided cases.
+ * Returns the names of the kernels it (re)registered.
+ */
+export function registerWasmGradientKernels(): string[] {
+  if (registered) return [];
+  registered = true;
+  const added: string[] = [];
+  if (!tf.getKernel("Conv2DBackpropFilter", "wasm")) {
+    tf.registerKernel({ kernelName: "Conv2DBackpropFilter", backendName: "wasm", kernelFunc: conv2DBackpropFilterWasm });
+    added.push("Conv2DBackpropFilter");
+  }
+  const input = tf.getKernel("Conv2DBackpropInput", "wasm");
+  if (input) {
+    shippedBackpropInput = input.kernelFunc;
+    tf.unregisterKernel("Conv2DBackpropInput", "wasm");
+  }
+  // Keep the shipped setupFunc: it binds the wasm function the strided fallback calls.
+  tf.registerKernel({
+    kernelName: "Conv2DBackpropInput",
+    backendName: "wasm",
+    kernelFunc: conv2DBackpropInputWasm,
+    setupFunc: input?.setupFunc,
+  });
+  added.push("Conv2DBackpropInput");
   return added;
 }

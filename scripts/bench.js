@@ -1,0 +1,141 @@
+#!/usr/bin/env node
+/**
+ * npm run bench — training and forward speed of the reference model on each available backend.
+ *
+ * Reference model (issue 3): pre-activation ResNet, MNIST shape 28×28×1, 3 sections of L blocks,
+ * widths 16/32/64, batch 64, SGD with momentum, softmax cross-entropy; L = 2 and L = 8.
+ * Prints step ms (median of ≥ 5 after warm-up), images/s, forward ms and achieved GFLOP/s
+ * (3 × forward FLOPs per training step), a per-kernel profile of one training step, and writes
+ * everything as JSON under bench/results/.
+ *
+ * Options: --backends wasm,cpu (default: every native backend that loads, and wasm; the pure-JS
+ *          cpu backend takes minutes per step and runs only when named), --steps N, --L 2,8
+ */
+const fs = require("fs");
+const path = require("path");
+const os = require("os");
+const { Command } = require("commander");
+const root = path.resolve(__dirname, "..");
+const tf = require("@tensorflow/tfjs");
+const { selectBackend, describeBackend } = require(path.join(root, "dist/src/backend/select"));
+const { buildPreActResNet, forwardFlops } = require(path.join(root, "dist/src/models/preact-resnet"));
+
+const program = new Command("bench")
+  .option("--backends <list>", "comma-separated backends (default: native ones that load, then wasm)")
+  .option("--steps <n>", "timed steps per measurement (≥ 5)", (v) => Math.max(5, Number(v)), 7)
+  .option("--L <list>", "blocks per section", "2,8")
+  .option("--batch <n>", "batch size", (v) => Number(v), 64)
+  .parse(process.argv);
+const opts = program.opts();
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+async function measure(L, batch, steps) {
+  const model = buildPreActResNet({ inputShape: [28, 28, 1], blocksPerSection: L, seed: 0 });
+  const flops = forwardFlops(model);
+  const x = tf.randomNormal([batch, 28, 28, 1], 0, 1, "float32", 1);
+  const y = tf.oneHot(tf.randomUniform([batch], 0, 10, "int32", 2), 10);
+  const opt = tf.train.momentum(0.01, 0.9);
+  const trainStep = () => {
+    const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true })), true);
+    loss.dataSync();
+    loss.dispose();
+  };
+  const forward = () => tf.tidy(() => model.predict(x).dataSync());
+  for (let i = 0; i < 2; i++) {
+    trainStep();
+    forward();
+  }
+  const stepMs = [];
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now();
+    trainStep();
+    stepMs.push(performance.now() - t0);
+  }
+  const fwdMs = [];
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now();
+    forward();
+    fwdMs.push(performance.now() - t0);
+  }
+  const profile = await tf.profile(() => trainStep());
+  const byKernel = new Map();
+  for (const k of profile.kernels) {
+    const ms = typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0;
+    byKernel.set(k.name, (byKernel.get(k.name) || 0) + ms);
+  }
+  const total = [...byKernel.values()].reduce((a, b) => a + b, 0);
+  const kernels = [...byKernel.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8)
+    .map(([name, ms]) => ({ name, ms: +ms.toFixed(1), share: +(ms / total).toFixed(3) }));
+  const step = median(stepMs);
+  const result = {
+    L,
+    batch,
+    params: model.countParams(),
+    forwardGflopPerImage: +(flops / 1e9).toFixed(4),
+    trainStepMs: +step.toFixed(1),
+    trainStepMsAll: stepMs.map((v) => +v.toFixed(1)),
+    imagesPerSecond: +((batch / step) * 1000).toFixed(1),
+    forwardMs: +median(fwdMs).toFixed(1),
+    trainGflops: +((3 * flops * batch) / (step / 1000) / 1e9).toFixed(2),
+    forwardGflops: +((flops * batch) / (median(fwdMs) / 1000) / 1e9).toFixed(2),
+    profileTop: kernels,
+  };
+  tf.dispose([x, y]);
+  opt.dispose();
+  model.dispose();
+  return result;
+}
+
+async function main() {
+  const Ls = String(opts.L).split(",").map(Number);
+  let backends = opts.backends ? opts.backends.split(",") : null;
+  if (!backends) {
+    backends = [];
+    for (const b of ["tfjs-node-gpu", "tfjs-node"]) {
+      try {
+        await selectBackend({ prefer: b, strict: true });
+        backends.push(b);
+      } catch (e) {
+        console.log(`${b}: not measured (${e.message})`);
+      }
+    }
+    backends.push("wasm");
+    console.log("cpu: not measured by default (pure JS, minutes per training step); add --backends cpu to include it");
+  }
+  const out = {
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: +(os.totalmem() / 2 ** 30).toFixed(1), node: process.version },
+    model: "pre-activation ResNet (seed 000 eq. 13): 3×3 stem, 3 sections × L blocks [BN-ReLU-conv3×3-BN-ReLU-conv3×3 + identity], 1×1 stride-2 convs between sections, widths 16/32/64, BN-ReLU-GAP-dense(10); input 28×28×1",
+    optimizer: "SGD momentum 0.9, softmax cross-entropy",
+    results: [],
+  };
+  for (const b of backends) {
+    const report = await selectBackend({ prefer: b, strict: true });
+    console.log(`\n== backend ${describeBackend(report)}`);
+    for (const L of Ls) {
+      const r = await measure(L, opts.batch, opts.steps);
+      out.results.push({ backend: report.active, ...r });
+      console.log(
+        `L=${L}: ${r.params.toLocaleString()} params, ${(r.forwardGflopPerImage * 1000).toFixed(1)} MFLOP/image forward | ` +
+          `train step ${r.trainStepMs} ms (median of ${opts.steps}), ${r.imagesPerSecond} images/s, ${r.trainGflops} GFLOP/s | ` +
+          `forward ${r.forwardMs} ms, ${r.forwardGflops} GFLOP/s`,
+      );
+      console.log(`  profile of one step: ${r.profileTop.map((k) => `${k.name} ${k.ms} ms (${Math.round(k.share * 100)}%)`).join(", ")}`);
+    }
+  }
+  const dir = path.join(root, "bench", "results");
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `train-${out.date.replace(/[:.]/g, "-")}.json`);
+  fs.writeFileSync(file, JSON.stringify(out, null, 2) + "\n");
+  console.log(`\nwritten: ${file}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
