@@ -65,6 +65,7 @@ async function measure(L, batch, steps) {
   const profile = await tf.profile(() => trainStep());
   const byKernel = new Map();
   for (const k of profile.kernels) {
+    if (k.name.endsWith("__op")) continue; // op wrappers: their kernels are listed on their own
     const ms = typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0;
     byKernel.set(k.name, (byKernel.get(k.name) || 0) + ms);
   }
