@@ -11,3 +11,7 @@ export { VERSION, PACKAGE_ROOT } from "./version";
 export * from "./backend/select";
 export * from "./display";
 export * from "./runtime/interrupt";
+export * as data from "./data";
+export { datasetSummary } from "./data/summary";
+export { sampleGrid } from "./display/image-grid";
+export * as models from "./models/preact-resnet";

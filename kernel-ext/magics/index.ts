@@ -3,6 +3,7 @@
  */
 import { MagicRegistry } from "./registry";
 import { backendMagic } from "./builtin/backend";
+import { dataMagic } from "./builtin/data";
 import { lsmagicMagic } from "./builtin/lsmagic";
 import { memoryMagic } from "./builtin/memory";
 import { timeMagic } from "./builtin/time";
@@ -18,5 +19,6 @@ export function defaultRegistry(): MagicRegistry {
     .register(timeMagic)
     .register(timeitMagic)
     .register(backendMagic)
-    .register(memoryMagic);
+    .register(memoryMagic)
+    .register(dataMagic);
 }
