@@ -25,6 +25,8 @@ const program = new Command("bench")
   .option("--steps <n>", "timed steps per measurement (≥ 5)", (v) => Math.max(5, Number(v)), 7)
   .option("--L <list>", "blocks per section", "2,8")
   .option("--batch <n>", "batch size", (v) => Number(v), 64)
+  .option("--no-data", "skip the dataset loading measurement")
+  .option("--no-train", "skip the training measurements")
   .parse(process.argv);
 const opts = program.opts();
 
@@ -92,6 +94,34 @@ async function measure(L, batch, steps) {
   return result;
 }
 
+/** Time and memory to load all of CIFAR-10 train (+test) from disk, when the files are here. */
+async function measureData() {
+  const { loadDataset, defaultCacheDir } = require(path.join(root, "dist/src/data"));
+  const candidates = [process.env.RESLAB_CIFAR_DIR, path.resolve(root, "../shared/data/cifar-10"), defaultCacheDir("cifar10")].filter(Boolean);
+  const dir = candidates.find((d) => fs.existsSync(path.join(d, "data_batch_1.bin.gz")) || fs.existsSync(path.join(d, "data_batch_1.bin")));
+  if (!dir) {
+    console.log("data: CIFAR-10 files not found here (set RESLAB_CIFAR_DIR); load time not measured");
+    return undefined;
+  }
+  const before = process.memoryUsage();
+  const t0 = performance.now();
+  const ds = await loadDataset("cifar10", { dir, download: false });
+  const seconds = (performance.now() - t0) / 1000;
+  const after = process.memoryUsage();
+  const r = {
+    dataset: "cifar10",
+    dir,
+    trainImages: ds.train.count,
+    testImages: ds.test.count,
+    loadSeconds: +seconds.toFixed(2),
+    rssDeltaMiB: +((after.rss - before.rss) / 2 ** 20).toFixed(0),
+    arrayBuffersDeltaMiB: +((after.arrayBuffers - before.arrayBuffers) / 2 ** 20).toFixed(0),
+  };
+  console.log(`data: CIFAR-10 train+test (${r.trainImages} + ${r.testImages} images, uint8) loaded in ${r.loadSeconds} s from ${dir}; ` +
+    `RSS +${r.rssDeltaMiB} MiB, array buffers +${r.arrayBuffersDeltaMiB} MiB`);
+  return r;
+}
+
 async function main() {
   const Ls = String(opts.L).split(",").map(Number);
   let backends = opts.backends ? opts.backends.split(",") : null;
@@ -115,7 +145,8 @@ async function main() {
     optimizer: "SGD momentum 0.9, softmax cross-entropy",
     results: [],
   };
-  for (const b of backends) {
+  if (opts.data) out.data = await measureData();
+  for (const b of opts.train ? backends : []) {
     const report = await selectBackend({ prefer: b, strict: true });
     console.log(`\n== backend ${describeBackend(report)}`);
     for (const L of Ls) {

@@ -29,12 +29,16 @@ export function findFile(dirs: string[], name: string): string | undefined {
 export async function downloadTo(url: string, dest: string, fetchImpl: typeof fetch = fetch): Promise<void> {
   fs.mkdirSync(path.dirname(dest), { recursive: true });
   const part = `${dest}.part-${process.pid}`;
+  let out: fs.WriteStream | undefined;
   try {
     const res = await fetchImpl(url, { redirect: "follow", signal: AbortSignal.timeout(15 * 60 * 1000) });
     if (!res.ok || !res.body) throw new Error(`HTTP ${res.status} ${res.statusText}`);
-    await pipeline(Readable.fromWeb(res.body as never), fs.createWriteStream(part));
+    out = fs.createWriteStream(part);
+    await pipeline(Readable.fromWeb(res.body as never), out);
     fs.renameSync(part, dest);
   } catch (e) {
+    // The file may be opened after the failure: wait for the stream to close, then remove it.
+    if (out && !out.closed) await new Promise<void>((r) => out!.once("close", () => r()));
     fs.rmSync(part, { force: true });
     throw new Error(`download of ${url} failed: ${(e as Error).message}`);
   }

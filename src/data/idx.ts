@@ -30,9 +30,9 @@ export function parseIdx(raw: Uint8Array, file: string, expectDims: 1 | 3): IdxD
   const buf = maybeGunzip(raw, file);
   const magic = expectDims === 3 ? 0x00000803 : 0x00000801;
   const what = expectDims === 3 ? "an IDX image file" : "an IDX label file";
-  if (buf.length < 4 + 4 * expectDims) {
-    throw new Error(`${file}: ${buf.length} bytes is too short for ${what}; the file is truncated. Delete it and download it again.`);
-  }
+  const tooShort = () =>
+    new Error(`${file}: ${buf.length} bytes is too short for ${what}; the file is truncated. Delete it and download it again.`);
+  if (buf.length < 4) throw tooShort();
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const got = view.getUint32(0, false);
   if (got !== magic) {
@@ -41,6 +41,7 @@ export function parseIdx(raw: Uint8Array, file: string, expectDims: 1 | 3): IdxD
         `Is this the right file (images vs labels)? If so it is corrupt: delete it and download it again.`,
     );
   }
+  if (buf.length < 4 + 4 * expectDims) throw tooShort();
   const dims: number[] = [];
   for (let d = 0; d < expectDims; d++) dims.push(view.getUint32(4 + 4 * d, false));
   const header = 4 + 4 * expectDims;

@@ -8,3 +8,4 @@ export * from "./batches";
 export * from "./idx";
 export * from "./cifar";
 export { Rng } from "./rng";
+export { downloadTo, verifyFile, findFile, contentSha256 } from "./files";
