@@ -1,0 +1,52 @@
+/**
+ * The simplified residual layer of the lecture notes (seed 002): y ← y + τ·σ(W y + b), the
+ * forward-Euler step of dy/dt = σ(W y + b). Sections of L such layers; a dense projection
+ * shortcut where the width changes between sections; a dense softmax head.
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/** Configuration of {@link buildDenseResidual}. */
+export interface DenseResidualConfig {
+  /** Input features. */
+  inputDim: number;
+  /** Width of each section. */
+  widths: number[];
+  /** Residual layers per section (L). */
+  blocksPerSection: number;
+  /** Step size τ (default 1). */
+  tau?: number;
+  /** σ (default "relu"). */
+  activation?: "relu" | "tanh" | "sigmoid" | "linear" | "softplus";
+  /** Classes of the softmax head; 0 for no head (default 10). */
+  numClasses?: number;
+  /** Initialiser seed (default 0). */
+  seed?: number;
+  /** Skip scale α: x ← α·x + τ·σ(Wx + b) (default 1; 0 gives a plain network). */
+  skipScale?: number;
+}
+
+/** Builds the model; block outputs are the layers `s{S}b{B}_out`, as in the conv ResNets. */
+export function buildDenseResidual(cfg: DenseResidualConfig): tf.LayersModel {
+  const tau = cfg.tau ?? 1;
+  const alpha = cfg.skipScale ?? 1;
+  let seed = cfg.seed ?? 0;
+  const input = tf.input({ shape: [cfg.inputDim], name: "input" });
+  let x = input as tf.SymbolicTensor;
+  let width = cfg.inputDim;
+  cfg.widths.forEach((w, s) => {
+    if (w !== width) {
+      x = tf.layers.dense({ units: w, useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: seed++ }), name: `s${s}_proj` }).apply(x) as tf.SymbolicTensor;
+      width = w;
+    }
+    for (let l = 0; l < cfg.blocksPerSection; l++) {
+      const p = `s${s}b${l}`;
+      let f = tf.layers.dense({ units: w, activation: cfg.activation ?? "relu", kernelInitializer: tf.initializers.heNormal({ seed: seed++ }), name: `${p}_dense` }).apply(x) as tf.SymbolicTensor;
+      f = tf.layers.rescaling({ scale: tau, offset: 0, name: `${p}_tau` }).apply(f) as tf.SymbolicTensor;
+      const skip = alpha === 1 ? x : (tf.layers.rescaling({ scale: alpha, offset: 0, name: `${p}_alpha` }).apply(x) as tf.SymbolicTensor);
+      x = tf.layers.add({ name: `${p}_out` }).apply([skip, f]) as tf.SymbolicTensor;
+    }
+  });
+  const classes = cfg.numClasses ?? 10;
+  const out = classes > 0 ? (tf.layers.dense({ units: classes, kernelInitializer: tf.initializers.glorotUniform({ seed: seed++ }), name: "head_dense" }).apply(x) as tf.SymbolicTensor) : x;
+  return tf.model({ inputs: input, outputs: out, name: `dense_residual_L${cfg.blocksPerSection}` });
+}
