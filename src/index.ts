@@ -20,3 +20,7 @@ export { hookPoints, runWithCache, sectionLayout, sectionBoundaries, type Activa
 export * from "./analysis/perturbation";
 export * from "./analysis/stopping-rule";
 export { measurePerturbations } from "./analysis/measure";
+export { train, scheduledLr, trainingCurves, type TrainOptions, type TrainResult, type EpochRecord, type Schedule } from "./train/train";
+export { evaluate, type Evaluation } from "./train/evaluate";
+export { saveCheckpoint, loadCheckpoint } from "./train/checkpoint";
+export { sweep, sweepTable, readRun, runDir, type SweepOptions, type RunRecord } from "./train/sweep";

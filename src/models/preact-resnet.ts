@@ -21,6 +21,11 @@ export interface PreActResNetConfig {
   numClasses?: number;
   /** Seed of the weight initialisers (default 0). */
   seed?: number;
+  /**
+   * BatchNorm moving-average momentum (default 0.9, i.e. PyTorch's 0.1): Keras' 0.99 leaves the
+   * inference statistics near their initial values after short quick-mode runs.
+   */
+  bnMomentum?: number;
 }
 
 /** Builds the model; layer names follow `s{section}b{block}_…` (sections and blocks from 0). */
@@ -31,6 +36,8 @@ export function buildPreActResNet(cfg: PreActResNetConfig): tf.LayersModel {
     throw new RangeError(`blocksPerSection must be a whole number ≥ 1, got ${cfg.blocksPerSection}`);
   }
   let seed = cfg.seed ?? 0;
+  const momentum = cfg.bnMomentum ?? 0.9;
+  const bn = (name: string) => tf.layers.batchNormalization({ momentum, name });
   const init = () => tf.initializers.heNormal({ seed: seed++ });
   const conv = (filters: number, kernel: number, strides: number, name: string) =>
     tf.layers.conv2d({ filters, kernelSize: kernel, strides, padding: "same", useBias: false, kernelInitializer: init(), name });
@@ -40,16 +47,16 @@ export function buildPreActResNet(cfg: PreActResNetConfig): tf.LayersModel {
     if (s > 0) x = conv(width, 1, 2, `s${s}_down`).apply(x) as tf.SymbolicTensor;
     for (let l = 0; l < cfg.blocksPerSection; l++) {
       const p = `s${s}b${l}`;
-      let f = tf.layers.batchNormalization({ name: `${p}_bn1` }).apply(x) as tf.SymbolicTensor;
+      let f = bn(`${p}_bn1`).apply(x) as tf.SymbolicTensor;
       f = tf.layers.reLU({ name: `${p}_relu1` }).apply(f) as tf.SymbolicTensor;
       f = conv(width, 3, 1, `${p}_conv1`).apply(f) as tf.SymbolicTensor;
-      f = tf.layers.batchNormalization({ name: `${p}_bn2` }).apply(f) as tf.SymbolicTensor;
+      f = bn(`${p}_bn2`).apply(f) as tf.SymbolicTensor;
       f = tf.layers.reLU({ name: `${p}_relu2` }).apply(f) as tf.SymbolicTensor;
       f = conv(width, 3, 1, `${p}_conv2`).apply(f) as tf.SymbolicTensor;
       x = tf.layers.add({ name: `${p}_out` }).apply([x, f]) as tf.SymbolicTensor;
     }
   });
-  x = tf.layers.batchNormalization({ name: "head_bn" }).apply(x) as tf.SymbolicTensor;
+  x = bn("head_bn").apply(x) as tf.SymbolicTensor;
   x = tf.layers.reLU({ name: "head_relu" }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.globalAveragePooling2d({ name: "head_gap" }).apply(x) as tf.SymbolicTensor;
   const logits = tf.layers.dense({ units: classes, kernelInitializer: tf.initializers.glorotUniform({ seed: seed++ }), name: "head_dense" }).apply(x) as tf.SymbolicTensor;

@@ -1,0 +1,132 @@
+/**
+ * Sweeps: train one model per (L, seed), measure it, and keep every run on disk.
+ *
+ * Each run lives in `{resultsDir}/L{L}-seed{seed}/`: `result.json` (config, history, test error,
+ * per-block measurements) is written last and atomically, so a run with a result is finished;
+ * anything else (a run killed mid-way) is redone. Re-running a sweep skips finished runs.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as aq from "arquero";
+import * as tf from "@tensorflow/tfjs";
+import { batches } from "../data/batches";
+import type { ImageDataset } from "../data/dataset";
+import { measurePerturbations } from "../analysis/measure";
+import type { NetworkMeasures } from "../analysis/perturbation";
+import { currentBackend } from "../backend/select";
+import { firstN } from "../data/transforms";
+import { saveCheckpoint } from "./checkpoint";
+import { train, type TrainOptions, type TrainResult } from "./train";
+
+/** Options of {@link sweep}. */
+export interface SweepOptions {
+  /** Blocks per section to try. */
+  blocks: number[];
+  /** Seeds to try for each L. */
+  seeds: number[];
+  dataset: ImageDataset;
+  /** Builds the model for (L, seed). */
+  build: (L: number, seed: number) => tf.LayersModel;
+  /** Training options (seed is set per run). */
+  train: Omit<TrainOptions, "seed" | "checkpointDir">;
+  /** Where runs are stored. */
+  resultsDir: string;
+  /** Test images used for the measurements (default 1,000). */
+  measureImages?: number;
+  /** Called after each run (finished or skipped). */
+  onRun?: (run: RunRecord, skipped: boolean) => void;
+}
+
+/** One stored run. */
+export interface RunRecord {
+  L: number;
+  seed: number;
+  dataset: string;
+  backend: string;
+  config: Omit<TrainOptions, "seed" | "checkpointDir">;
+  history: TrainResult["history"];
+  testError: number;
+  stopped?: TrainResult["stopped"];
+  measures: NetworkMeasures;
+  finishedAt: string;
+}
+
+/** The folder of one run. */
+export function runDir(resultsDir: string, L: number, seed: number): string {
+  return path.join(resultsDir, `L${L}-seed${seed}`);
+}
+
+/** A finished run's record, or undefined when the run is missing or unfinished. */
+export function readRun(resultsDir: string, L: number, seed: number): RunRecord | undefined {
+  const file = path.join(runDir(resultsDir, L, seed), "result.json");
+  if (!fs.existsSync(file)) return undefined;
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")) as RunRecord;
+  } catch {
+    return undefined; // unreadable: treated as unfinished and redone
+  }
+}
+
+/** One row per run: L, seed, test error, and d, d_scaled, mean scaled perturbation per section and total. */
+export function sweepTable(runs: RunRecord[]) {
+  const rows = runs.map((r) => {
+    const row: Record<string, number | string> = { L: r.L, seed: r.seed, test_error: r.testError };
+    r.measures.sections.forEach((s) => {
+      row[`d_s${s.section}`] = s.distance;
+      row[`dscaled_s${s.section}`] = s.scaledDistance;
+      row[`mean_scaled_s${s.section}`] = s.meanScaled;
+    });
+    row.d_total = r.measures.distance;
+    row.dscaled_total = r.measures.scaledDistance;
+    row.mean_scaled_total = r.measures.meanScaled;
+    return row;
+  });
+  return aq.from(rows);
+}
+
+/** Runs (or resumes) a sweep and returns its table; finished runs are read, not redone. */
+export async function sweep(opts: SweepOptions) {
+  fs.mkdirSync(opts.resultsDir, { recursive: true });
+  const runs: RunRecord[] = [];
+  for (const L of opts.blocks) {
+    for (const seed of opts.seeds) {
+      const done = readRun(opts.resultsDir, L, seed);
+      if (done) {
+        runs.push(done);
+        opts.onRun?.(done, true);
+        continue;
+      }
+      const dir = runDir(opts.resultsDir, L, seed);
+      fs.rmSync(dir, { recursive: true, force: true }); // a partial run is redone from scratch
+      fs.mkdirSync(dir, { recursive: true });
+      const model = opts.build(L, seed);
+      try {
+        const res = await train(model, opts.dataset, { ...opts.train, seed });
+        if (res.stopped?.reason === "interrupted") throw new Error(`sweep interrupted during L=${L}, seed=${seed}; finished runs are kept in ${opts.resultsDir}. Run the sweep again to resume.`);
+        const testSplit = firstN(opts.dataset.test, opts.measureImages ?? 1000, opts.dataset.shape.reduce((a, b) => a * b, 1));
+        const measures = measurePerturbations(model, batches(opts.dataset, testSplit, { batchSize: 100, norm: res.norm }));
+        await saveCheckpoint(model, path.join(dir, "checkpoint"));
+        const record: RunRecord = {
+          L,
+          seed,
+          dataset: opts.dataset.name,
+          backend: currentBackend()?.active ?? tf.getBackend(),
+          config: opts.train,
+          history: res.history,
+          testError: res.final ? 1 - res.final.accuracy : NaN,
+          stopped: res.stopped,
+          measures,
+          finishedAt: new Date().toISOString(),
+        };
+        const tmp = path.join(dir, `result.json.tmp-${process.pid}`);
+        fs.writeFileSync(tmp, JSON.stringify(record, null, 1));
+        fs.renameSync(tmp, path.join(dir, "result.json"));
+        runs.push(record);
+        opts.onRun?.(record, false);
+      } finally {
+        model.dispose();
+      }
+    }
+  }
+  return sweepTable(runs);
+}
