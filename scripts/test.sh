@@ -32,12 +32,16 @@ echo "== 2/4 kernel over the Jupyter protocol"
 count "$art/kernel.log"
 
 echo "== 3/4 notebooks, headless, quick mode"
+export RESLAB_RESULTS_DIR="$PWD/$art/results"   # fresh sweeps every test run
 "$RESLAB_PY" scripts/run_notebooks.py --quick --out "$art/notebooks" notebooks/*.ipynb 2>&1 | tee "$art/notebooks.log"
 count "$art/notebooks.log"
 
-echo "== 4/4 quickstart export in headless Chromium"
-node test/browser/plotly-render.js "$art/notebooks/00-quickstart.html" "$art/quickstart-plot.png" 2>&1 | tee "$art/browser.log"
-count "$art/browser.log"
+echo "== 4/4 notebook exports in headless Chromium"
+for html in "$art"/notebooks/*.html; do
+  name=$(basename "$html" .html)
+  node test/browser/plotly-render.js "$html" "$art/$name-plot.png" 2>&1 | tee "$art/browser-$name.log"
+  count "$art/browser-$name.log"
+done
 
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -24,3 +24,6 @@ export { train, scheduledLr, trainingCurves, type TrainOptions, type TrainResult
 export { evaluate, type Evaluation } from "./train/evaluate";
 export { saveCheckpoint, loadCheckpoint } from "./train/checkpoint";
 export { sweep, sweepTable, readRun, runDir, type SweepOptions, type RunRecord } from "./train/sweep";
+export * from "./analysis/figures";
+export { fitPowerLaw, type PowerFit } from "./analysis/loglog";
+export * from "./studies/perturbation-study";

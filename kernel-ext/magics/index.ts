@@ -4,6 +4,7 @@
 import { MagicRegistry } from "./registry";
 import { backendMagic } from "./builtin/backend";
 import { dataMagic } from "./builtin/data";
+import { distancesMagic, stopruleMagic, sweepMagic, trainMagic } from "./builtin/study";
 import { lsmagicMagic } from "./builtin/lsmagic";
 import { memoryMagic } from "./builtin/memory";
 import { timeMagic } from "./builtin/time";
@@ -20,5 +21,9 @@ export function defaultRegistry(): MagicRegistry {
     .register(timeitMagic)
     .register(backendMagic)
     .register(memoryMagic)
-    .register(dataMagic);
+    .register(dataMagic)
+    .register(trainMagic)
+    .register(sweepMagic)
+    .register(distancesMagic)
+    .register(stopruleMagic);
 }

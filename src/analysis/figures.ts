@@ -45,6 +45,9 @@ export function testErrorFigure(runs: RunRecord[], provenance: Provenance): Figu
   );
 }
 
+/** Plotly's default palette, so the same L has the same colour in every panel. */
+const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+
 const SECTION_AXES = (k: number) => ({ x: k === 0 ? "x" : `x${k + 1}`, y: k === 0 ? "y" : `y${k + 1}` });
 
 function sectionLayout(title: string, sections: number, xTitle: string, yTitle: string, extra: Record<string, unknown> = {}) {
@@ -64,10 +67,11 @@ export function perturbationCurvesFigure(runs: RunRecord[], provenance: Provenan
   const g = byDepth(runs);
   const sections = g[0].runs[0].measures.sections.length;
   const traces: Trace[] = [];
-  for (const { L, runs: rs } of g) {
+  for (const [k, { L, runs: rs }] of g.entries()) {
+    const color = PALETTE[k % PALETTE.length];
     for (let s = 0; s < sections; s++) {
       const per = Array.from({ length: L }, (_, l) => mean(rs.map((r) => (scaled ? r.measures.sections[s].scaled : r.measures.sections[s].absolute)[l])));
-      traces.push({ x: per.map((_, l) => l / L), y: per, type: "scatter", mode: L <= 4 ? "lines+markers" : "lines", name: `L=${L}`, legendgroup: `L${L}`, showlegend: s === 0, xaxis: SECTION_AXES(s).x, yaxis: SECTION_AXES(s).y });
+      traces.push({ x: per.map((_, l) => l / L), y: per, type: "scatter", mode: L <= 4 ? "lines+markers" : "lines", name: `L=${L}`, legendgroup: `L${L}`, showlegend: s === 0, line: { color }, marker: { color }, xaxis: SECTION_AXES(s).x, yaxis: SECTION_AXES(s).y });
     }
   }
   const what = scaled ? "scaled perturbation ‖x(l+1)−x(l)‖/‖x(l)‖" : "perturbation ‖x(l+1)−x(l)‖";
@@ -123,5 +127,46 @@ export function stoppingRuleRows(runs: RunRecord[], eps: number) {
   return Array.from({ length: sections }, (_, s) => {
     const dScaled = mean(deepest.runs.map((r) => r.measures.sections[s].scaledDistance));
     return { section: s + 1, d_scaled: dScaled, from_L: deepest.L, eps, predicted_L: predictedDepth(dScaled, eps), empirical_L: empirical[s] ?? null };
+  });
+}
+
+/** A sentence on the 1/L law for the mean scaled perturbation of the whole network. */
+export function inverseLawVerdict(runs: RunRecord[]): string {
+  const g = byDepth(runs);
+  if (g.length < 2) return "Only one depth was run: the 1/L law cannot be tested.";
+  const y = g.map((d) => mean(d.runs.map((r) => r.measures.meanScaled)));
+  const f = fitPowerLaw(g.map((d) => d.L), y);
+  const ci = Number.isNaN(f.slopeLow) ? "(too few depths for an interval)" : `(95% interval [${f.slopeLow.toFixed(2)}, ${f.slopeHigh.toFixed(2)}], ${f.points} depths)`;
+  const verdict = Number.isNaN(f.slopeLow)
+    ? "more depths are needed to say whether it follows the 1/L law"
+    : f.consistentWithInverseL && f.slopeLow <= 0 && 0 <= f.slopeHigh
+      ? "an interval too wide to tell the 1/L law (slope −1) from no decrease at all (slope 0)"
+      : f.consistentWithInverseL
+        ? "consistent with the 1/L law (slope −1) and not with a flat curve"
+      : f.slopeHigh < -1
+        ? "falling faster than 1/L"
+        : "falling slower than 1/L: not the 1/L law at these depths";
+  return `Mean scaled perturbation vs L: fitted slope ${f.slope.toFixed(2)} ${ci}, ${verdict}.`;
+}
+
+/**
+ * The stopping rule in one picture: each section's mean scaled perturbation vs L (markers), the
+ * rule's curve d_scaled/L through the deepest run (dotted), ε (dashed), and where they cross.
+ */
+export function stoppingRuleFigure(runs: RunRecord[], provenance: Provenance, eps: number): Figure {
+  const g = byDepth(runs);
+  const rows = stoppingRuleRows(runs, eps);
+  const Ls = g.map((d) => d.L);
+  const maxL = Math.max(...rows.map((r) => r.predicted_L), ...Ls) * 1.2;
+  const grid = Array.from({ length: 40 }, (_, i) => Math.exp(Math.log(Math.min(...Ls)) + ((Math.log(maxL) - Math.log(Math.min(...Ls))) * i) / 39));
+  const traces: Trace[] = [];
+  rows.forEach((r, s) => {
+    traces.push({ x: Ls, y: g.map((d) => mean(d.runs.map((x) => x.measures.sections[s].meanScaled))), type: "scatter", mode: "markers", name: `section ${r.section}: measured`, legendgroup: `s${s}` });
+    traces.push({ x: grid, y: grid.map((L) => r.d_scaled / L), type: "scatter", mode: "lines", line: { dash: "dot" }, name: `section ${r.section}: d_scaled/L → L=${r.predicted_L}`, legendgroup: `s${s}` });
+  });
+  traces.push({ x: [grid[0], maxL], y: [eps, eps], type: "scatter", mode: "lines", line: { dash: "dash", color: "#c0392b" }, name: `ε = ${eps}` });
+  return figure(traces, {
+    layout: { title: { text: "Stopping rule: mean scaled perturbation vs L and the depth where it reaches ε" }, xaxis: { title: { text: "blocks per section L" }, type: "log" }, yaxis: { title: { text: "mean scaled perturbation" }, type: "log" } },
+    provenance,
   });
 }

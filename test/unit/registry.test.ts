@@ -62,7 +62,7 @@ describe("magic registry", () => {
 
   test("the default registry has the built-in magics", () => {
     const names = defaultRegistry().list().map((s) => s.name);
-    expect(names).toEqual(["backend", "data", "lsmagic", "memory", "time", "timeit"]);
+    expect(names).toEqual(["backend", "data", "distances", "lsmagic", "memory", "stoprule", "sweep", "time", "timeit", "train"]);
   });
 });
 

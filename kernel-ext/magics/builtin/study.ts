@@ -1,0 +1,122 @@
+/**
+ * The perturbation study's magics (seed 000): %train, %sweep, %distances, %stoprule.
+ * Each parses, calls the library, displays; -o binds the result.
+ */
+import * as aq from "arquero";
+import * as tf from "@tensorflow/tfjs";
+import type { Command } from "commander";
+import type { ImageDataset } from "../../../src/data/dataset";
+import { batches } from "../../../src/data/batches";
+import { channelStats, firstN } from "../../../src/data/transforms";
+import { measurePerturbations } from "../../../src/analysis/measure";
+import { stoppingRuleRows } from "../../../src/analysis/figures";
+import { train } from "../../../src/train/train";
+import { QUICK_STUDY, runPerturbationStudy, type StudyResult } from "../../../src/studies/perturbation-study";
+import { tableBundle } from "../../../src/display/table";
+import { JUPYTER_DISPLAY } from "../../../src/display/mime";
+import { MagicError, type MagicContext, type MagicSpec } from "../types";
+
+const num = (name: string, integer = false) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n <= 0) throw new MagicError(`${name} must be a positive ${integer ? "whole " : ""}number, got "${v}"`);
+  return n;
+};
+const list = (name: string) => (v: string) => v.split(",").map((x) => num(name, true)(x.trim()));
+
+/** A variable of the session named bare or as $name (already expanded by the registry). */
+function variable<T>(ctx: MagicContext, arg: unknown, what: string, check: (v: unknown) => boolean): T {
+  const value = typeof arg === "string" && /^[A-Za-z_$][\w$]*$/.test(arg) && arg in ctx.locals ? ctx.locals[arg] : arg;
+  if (!check(value)) throw new MagicError(`${what}: "${typeof arg === "string" ? arg : typeof arg}" is not ${what === "MODEL" ? "a tfjs LayersModel" : "a dataset (from %data or reslab.data.loadDataset)"} in this session`);
+  return value as T;
+}
+const isModel = (v: unknown) => !!v && typeof (v as tf.LayersModel).predict === "function" && Array.isArray((v as tf.LayersModel).layers);
+const isDataset = (v: unknown) => !!v && typeof v === "object" && "train" in (v as object) && "shape" in (v as object);
+const showTable = (ctx: MagicContext, table: ReturnType<typeof aq.from>, caption: string) => ctx.display({ [JUPYTER_DISPLAY]: () => tableBundle(table, { caption }) });
+
+export const trainMagic: MagicSpec = {
+  name: "train",
+  mode: "line",
+  summary: "Train MODEL on DATA (variables): live progress and curves; -o binds the history.",
+  options(cmd: Command) {
+    cmd.argument("<model>", "a model variable").argument("<data>", "a dataset variable");
+    cmd.option("--epochs <E>", "epochs", num("--epochs", true), 1);
+    cmd.option("--batch <B>", "batch size", num("--batch", true), 64);
+    cmd.option("--lr <LR>", "learning rate", num("--lr"), 0.05);
+    cmd.option("--optimizer <name>", "sgd, momentum or adam", "momentum");
+    cmd.option("--wd <W>", "weight decay", (v: string) => Number(v), 5e-4);
+    cmd.option("--seed <S>", "seed of order and augmentation", (v: string) => Number(v), 0);
+  },
+  async run(call, ctx) {
+    const model = variable<tf.LayersModel>(ctx, call.args[0], "MODEL", isModel);
+    const ds = variable<ImageDataset>(ctx, call.args[1], "DATA", isDataset);
+    const o = call.opts;
+    return train(model, ds, { epochs: o.epochs as number, batchSize: o.batch as number, lr: o.lr as number, optimizer: o.optimizer as "momentum", weightDecay: o.wd as number, seed: o.seed as number });
+  },
+};
+
+export const sweepMagic: MagicSpec = {
+  name: "sweep",
+  mode: "line",
+  summary: "Run (or resume) the seed-000 sweep over L; shows the run table. Defaults: the quick study.",
+  options(cmd: Command) {
+    cmd.option("--blocks <list>", "blocks per section, e.g. 1,2,4", list("--blocks"));
+    cmd.option("--seeds <list>", "seeds, e.g. 0,1", (v: string) => v.split(",").map(Number));
+    cmd.option("--dataset <name>", "dataset name");
+    cmd.option("--n <N>", "training images kept (stratified)", num("--n", true));
+    cmd.option("--epochs <E>", "epochs per run", num("--epochs", true));
+    cmd.option("--widths <list>", "section widths, e.g. 16,32,64", list("--widths"));
+    cmd.option("--dir <folder>", "results folder");
+  },
+  async run(call, ctx) {
+    const o = call.opts;
+    const p = {
+      ...QUICK_STUDY,
+      ...(o.blocks ? { blocks: o.blocks as number[] } : {}),
+      ...(o.seeds ? { seeds: o.seeds as number[] } : {}),
+      ...(o.dataset ? { dataset: String(o.dataset) } : {}),
+      ...(o.n ? { trainN: o.n as number, testN: Math.max(100, Math.floor((o.n as number) / 2)) } : {}),
+      ...(o.epochs ? { epochs: o.epochs as number } : {}),
+      ...(o.widths ? { widths: o.widths as number[] } : {}),
+      ...(o.dir ? { resultsDir: String(o.dir) } : {}),
+    };
+    const res = await runPerturbationStudy(p, { live: false });
+    showTable(ctx, res.table, `sweep of ${p.dataset}, L ∈ {${p.blocks.join(", ")}}, seeds ${p.seeds.join(", ")} — ${p.resultsDir}`);
+    return res;
+  },
+};
+
+export const distancesMagic: MagicSpec = {
+  name: "distances",
+  mode: "line",
+  summary: "Per-block perturbations and distances (seed 000) of MODEL on DATA's test split.",
+  options(cmd: Command) {
+    cmd.argument("<model>", "a model variable").argument("<data>", "a dataset variable");
+    cmd.option("--n <N>", "test images used", num("--n", true), 1000);
+  },
+  run(call, ctx) {
+    const model = variable<tf.LayersModel>(ctx, call.args[0], "MODEL", isModel);
+    const ds = variable<ImageDataset>(ctx, call.args[1], "DATA", isDataset);
+    const split = firstN(ds.test, call.opts.n as number, ds.shape.reduce((a, b) => a * b, 1));
+    const m = measurePerturbations(model, batches(ds, split, { batchSize: 100, norm: channelStats(ds.train, ds.shape[2]) }));
+    const rows = m.sections.flatMap((s) => s.absolute.map((a, l) => ({ section: s.section + 1, block: l, relative_depth: l / s.absolute.length, perturbation: a, scaled_perturbation: s.scaled[l] })));
+    showTable(ctx, aq.from(rows), `${model.name} on ${ds.name} test (${m.images} images): d = ${m.distance.toFixed(3)}, d_scaled = ${m.scaledDistance.toFixed(3)}, mean scaled = ${m.meanScaled.toFixed(4)}`);
+    return m;
+  },
+};
+
+export const stopruleMagic: MagicSpec = {
+  name: "stoprule",
+  mode: "line",
+  summary: "The stopping rule L = ceil(d_scaled/ε) per section, next to the empirical depth, from a sweep (-o of %sweep).",
+  options(cmd: Command) {
+    cmd.argument("<study>", "a study variable (from %sweep -o NAME)");
+    cmd.option("--eps <E>", "ε", num("--eps"), 0.1);
+  },
+  run(call, ctx) {
+    const study = variable<StudyResult>(ctx, call.args[0], "STUDY", (v) => !!v && Array.isArray((v as StudyResult).runs));
+    const rows = stoppingRuleRows(study.runs, call.opts.eps as number);
+    const t = aq.from(rows);
+    showTable(ctx, t, `stopping rule, ε = ${call.opts.eps}`);
+    return t;
+  },
+};

@@ -1,0 +1,127 @@
+/**
+ * The study of seed 000 end to end: sweep L, measure, plot, apply the stopping rule.
+ * Notebooks 01–03, the `%sweep` magic and `npm start` all call this.
+ */
+import * as path from "path";
+import * as aq from "arquero";
+import { buildPreActResNet } from "../models/preact-resnet";
+import { loadDataset } from "../data/load";
+import { CIFAR_AUGMENTATION, subsetDataset } from "../data/transforms";
+import type { ImageDataset } from "../data/dataset";
+import { readRun, runDir, sweep, type RunRecord } from "../train/sweep";
+import { loadCheckpoint } from "../train/checkpoint";
+import { PACKAGE_ROOT } from "../version";
+import {
+  distanceFigure, meanPerturbationFigure, stoppingRuleFigure, perturbationCurvesFigure, stoppingRuleRows, sweepProvenance, testErrorFigure,
+} from "../analysis/figures";
+import type { Figure } from "../display/plotly";
+
+/** Parameters of the study. */
+export interface StudyParams {
+  /** Dataset name (see loadDataset). */
+  dataset: string;
+  /** Keep this many training / test images (stratified); all when omitted. */
+  trainN?: number;
+  testN?: number;
+  /** Section widths. */
+  widths: number[];
+  /** Blocks per section to sweep. */
+  blocks: number[];
+  seeds: number[];
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  weightDecay: number;
+  /** Seed 000's augmentation (CIFAR-10 only: pad 4, crop, flip). */
+  augment: boolean;
+  /** ε of the stopping rule. */
+  eps: number;
+  /** Test images used for the measurements. */
+  measureImages: number;
+  /** Where runs are stored (relative paths are under the package root). */
+  resultsDir: string;
+  /** Folder with the dataset files, if not the default places. */
+  dataDir?: string;
+}
+
+/** Quick mode: embedded MNIST, narrow widths, a few L: about a minute on a 2-core CPU (wasm). */
+export const QUICK_STUDY: StudyParams = {
+  dataset: "mnist-embedded", trainN: 1000, testN: 500, widths: [8, 16, 32], blocks: [1, 2, 4], seeds: [0],
+  epochs: 2, batchSize: 50, lr: 0.05, weightDecay: 5e-4, augment: false, eps: 0.1, measureImages: 500,
+  resultsDir: "results/quick-mnist-embedded",
+};
+
+/** Full mode on MNIST as in the seed (a GPU machine with tfjs-node-gpu: hours). */
+export const FULL_STUDY_MNIST: StudyParams = {
+  dataset: "mnist", widths: [16, 32, 64], blocks: [2, 4, 6, 8, 10, 16, 20, 30, 40, 50, 60, 70, 80, 90, 100], seeds: [0, 1, 2],
+  epochs: 30, batchSize: 128, lr: 0.1, weightDecay: 1e-4, augment: false, eps: 0.1, measureImages: 1000,
+  resultsDir: "results/full-mnist",
+};
+
+/** Full mode on CIFAR-10 with the seed's augmentation. */
+export const FULL_STUDY_CIFAR: StudyParams = { ...FULL_STUDY_MNIST, dataset: "cifar10", augment: true, epochs: 160, resultsDir: "results/full-cifar10" };
+
+/** What {@link runPerturbationStudy} returns. */
+export interface StudyResult {
+  params: StudyParams;
+  runs: RunRecord[];
+  /** One row per run (see sweepTable). */
+  table: ReturnType<typeof aq.from>;
+  /** One row per section: d_scaled, the rule's L and the empirical depth. */
+  stopping: ReturnType<typeof aq.from>;
+  figures: { testError: Figure; perturbation: Figure; scaledPerturbation: Figure; distance: Figure; scaledDistance: Figure; meanPerturbation: Figure; meanScaledPerturbation: Figure; stoppingRule: Figure };
+}
+
+/** Loads the study's dataset (subset as asked). */
+export async function studyDataset(p: StudyParams): Promise<ImageDataset> {
+  const ds = await loadDataset(p.dataset, { dir: p.dataDir });
+  return p.trainN || p.testN ? subsetDataset(ds, { trainN: p.trainN, testN: p.testN, perClass: true }) : ds;
+}
+
+/** Model description used in provenance. */
+export function studyModel(p: StudyParams): string {
+  return `pre-act ResNet (seed 000 eq. 13), widths ${p.widths.join("/")}`;
+}
+
+/** The absolute results folder of a study. */
+export function studyResultsDir(p: StudyParams): string {
+  return path.isAbsolute(p.resultsDir) ? p.resultsDir : path.join(PACKAGE_ROOT, p.resultsDir);
+}
+
+/** The trained model of one finished run of a study (from its checkpoint). */
+export function loadStudyModel(p: StudyParams, L: number, seed: number) {
+  return loadCheckpoint(path.join(runDir(studyResultsDir(p), L, seed), "checkpoint"));
+}
+
+/** Runs (or resumes) the sweep, then builds the figures and the stopping-rule table. */
+export async function runPerturbationStudy(p: StudyParams, opts: { live?: boolean; note?: string } = {}): Promise<StudyResult> {
+  const ds = await studyDataset(p);
+  const resultsDir = studyResultsDir(p);
+  const table = await sweep({
+    blocks: p.blocks,
+    seeds: p.seeds,
+    dataset: ds,
+    build: (L, seed) => buildPreActResNet({ inputShape: ds.shape, blocksPerSection: L, widths: p.widths, numClasses: ds.classes.length, seed }),
+    train: { epochs: p.epochs, batchSize: p.batchSize, lr: p.lr, weightDecay: p.weightDecay, optimizer: "momentum", augment: p.augment ? CIFAR_AUGMENTATION : undefined, live: opts.live ?? false, model: studyModel(p) },
+    resultsDir,
+    measureImages: p.measureImages,
+  });
+  const runs = p.blocks.flatMap((L) => p.seeds.map((s) => readRun(resultsDir, L, s)!));
+  const prov = sweepProvenance(runs, studyModel(p), opts.note);
+  return {
+    params: p,
+    runs,
+    table,
+    stopping: aq.from(stoppingRuleRows(runs, p.eps)),
+    figures: {
+      testError: testErrorFigure(runs, prov),
+      perturbation: perturbationCurvesFigure(runs, prov, false),
+      scaledPerturbation: perturbationCurvesFigure(runs, prov, true),
+      distance: distanceFigure(runs, prov, false),
+      scaledDistance: distanceFigure(runs, prov, true),
+      meanPerturbation: meanPerturbationFigure(runs, prov, false),
+      meanScaledPerturbation: meanPerturbationFigure(runs, prov, true),
+      stoppingRule: stoppingRuleFigure(runs, prov, p.eps),
+    },
+  };
+}
