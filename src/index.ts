@@ -27,3 +27,4 @@ export { sweep, sweepTable, readRun, runDir, type SweepOptions, type RunRecord }
 export * from "./analysis/figures";
 export { fitPowerLaw, type PowerFit } from "./analysis/loglog";
 export * from "./studies/perturbation-study";
+export { buildBasicResNet, blocksForDepth, type BasicResNetConfig } from "./models/basic-resnet";

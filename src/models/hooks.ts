@@ -12,14 +12,21 @@ const OUT_LAYER = /^s(\d+)b(\d+)_out$/;
 /** A block boundary: its name and the symbolic tensor behind it. */
 export interface HookPoint {
   name: string;
+  /** True for blocks that change the shape (down-sampling blocks of post-activation ResNets). */
+  transition: boolean;
   section: number;
   block: number;
   side: "in" | "out";
   tensor: tf.SymbolicTensor;
 }
 
-/** The skip input of a block's Add layer (following a skip-scaling layer back to its input). */
+/**
+ * A block's input: the `{prefix}_in` marker layer when the builder placed one, else the skip
+ * input of the block's Add layer (following a skip-scaling layer back to its input).
+ */
 function blockInput(model: tf.LayersModel, add: tf.layers.Layer, prefix: string): tf.SymbolicTensor {
+  const marker = model.layers.find((l) => l.name === `${prefix}_in`);
+  if (marker) return marker.output as tf.SymbolicTensor;
   const inputs = add.input as tf.SymbolicTensor[];
   const alpha = model.layers.find((l) => l.name === `${prefix}_alpha`);
   if (alpha && inputs[0] === alpha.output) return alpha.input as tf.SymbolicTensor;
@@ -34,8 +41,11 @@ export function hookPoints(model: tf.LayersModel): HookPoint[] {
     if (!m) continue;
     const [section, block] = [Number(m[1]), Number(m[2])];
     const prefix = `s${section}b${block}`;
-    points.push({ name: `s${section}.b${block}.in`, section, block, side: "in", tensor: blockInput(model, layer, prefix) });
-    points.push({ name: `s${section}.b${block}.out`, section, block, side: "out", tensor: layer.output as tf.SymbolicTensor });
+    const input = blockInput(model, layer, prefix);
+    const output = layer.output as tf.SymbolicTensor;
+    const transition = JSON.stringify(input.shape) !== JSON.stringify(output.shape);
+    points.push({ name: `s${section}.b${block}.in`, section, block, side: "in", transition, tensor: input });
+    points.push({ name: `s${section}.b${block}.out`, section, block, side: "out", transition, tensor: output });
   }
   if (points.length === 0) {
     throw new Error(`model "${model.name}" has no residual blocks named s{section}b{block}_out: build it with ResLab's builders`);
@@ -43,11 +53,24 @@ export function hookPoints(model: tf.LayersModel): HookPoint[] {
   return points;
 }
 
-/** Blocks per section (L of each section), from the hook points. */
+/**
+ * The blocks of each section whose perturbation is defined (input and output of one shape), as
+ * [first block, count]: a down-sampling block that opens a section (post-activation ResNets) is
+ * left out, and the section's chain starts at its output.
+ */
+export function measuredBlocks(model: tf.LayersModel): Array<{ first: number; count: number }> {
+  const out: Array<{ first: number; count: number }> = [];
+  for (const p of hookPoints(model)) {
+    if (p.side !== "out") continue;
+    const sec = (out[p.section] ??= { first: p.block + (p.transition ? 1 : 0), count: 0 });
+    if (!p.transition) sec.count++;
+  }
+  return out;
+}
+
+/** Blocks per section whose perturbation is measured (L, or L − 1 after a down-sampling block). */
 export function sectionLayout(model: tf.LayersModel): number[] {
-  const L: number[] = [];
-  for (const p of hookPoints(model)) L[p.section] = Math.max(L[p.section] ?? 0, p.block + 1);
-  return L;
+  return measuredBlocks(model).map((s) => s.count);
 }
 
 const probes = new WeakMap<tf.LayersModel, Map<string, tf.LayersModel>>();
@@ -90,10 +113,10 @@ export function runWithCache(model: tf.LayersModel, x: tf.Tensor, opts: { names?
   return { output: outs[outputs.indexOf(modelOut)], activations, dispose: () => tf.dispose(outs) };
 }
 
-/** For each section, its boundary activations x(0) … x(L) from a cache (for PerturbationReducer). */
+/** For each section, its boundary activations x(0) … x(L) of the measured blocks (for PerturbationReducer). */
 export function sectionBoundaries(model: tf.LayersModel, cache: ActivationCache): tf.Tensor[][] {
-  return sectionLayout(model).map((L, s) => [
-    cache.activations.get(`s${s}.b0.in`)!,
-    ...Array.from({ length: L }, (_, l) => cache.activations.get(`s${s}.b${l}.out`)!),
+  return measuredBlocks(model).map(({ first, count }, s) => [
+    cache.activations.get(`s${s}.b${first}.in`)!,
+    ...Array.from({ length: count }, (_, l) => cache.activations.get(`s${s}.b${first + l}.out`)!),
   ]);
 }

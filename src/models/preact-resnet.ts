@@ -26,6 +26,15 @@ export interface PreActResNetConfig {
    * inference statistics near their initial values after short quick-mode runs.
    */
   bnMomentum?: number;
+  /** Skip scale α: x ← α·x + F(x) (default 1; 0 removes the skip connections: a plain network). */
+  skipScale?: number;
+  /** Share one set of block weights across all blocks of a section (default false). */
+  shareWeights?: boolean;
+}
+
+/** A no-op layer marking a block's input x(l) (the hook point `s{S}.b{B}.in`). */
+export function blockInputMarker(prefix: string): tf.layers.Layer {
+  return tf.layers.activation({ activation: "linear", name: `${prefix}_in` });
 }
 
 /** Builds the model; layer names follow `s{section}b{block}_…` (sections and blocks from 0). */
@@ -43,17 +52,18 @@ export function buildPreActResNet(cfg: PreActResNetConfig): tf.LayersModel {
     tf.layers.conv2d({ filters, kernelSize: kernel, strides, padding: "same", useBias: false, kernelInitializer: init(), name });
   const input = tf.input({ shape: cfg.inputShape, name: "input" });
   let x = conv(widths[0], 3, 1, "stem_conv").apply(input) as tf.SymbolicTensor;
+  const alpha = cfg.skipScale ?? 1;
   widths.forEach((width, s) => {
     if (s > 0) x = conv(width, 1, 2, `s${s}_down`).apply(x) as tf.SymbolicTensor;
+    const branch = (p: string) => [bn(`${p}_bn1`), tf.layers.reLU({ name: `${p}_relu1` }), conv(width, 3, 1, `${p}_conv1`), bn(`${p}_bn2`), tf.layers.reLU({ name: `${p}_relu2` }), conv(width, 3, 1, `${p}_conv2`)];
+    const shared = cfg.shareWeights ? branch(`s${s}shared`) : undefined;
     for (let l = 0; l < cfg.blocksPerSection; l++) {
       const p = `s${s}b${l}`;
-      let f = bn(`${p}_bn1`).apply(x) as tf.SymbolicTensor;
-      f = tf.layers.reLU({ name: `${p}_relu1` }).apply(f) as tf.SymbolicTensor;
-      f = conv(width, 3, 1, `${p}_conv1`).apply(f) as tf.SymbolicTensor;
-      f = bn(`${p}_bn2`).apply(f) as tf.SymbolicTensor;
-      f = tf.layers.reLU({ name: `${p}_relu2` }).apply(f) as tf.SymbolicTensor;
-      f = conv(width, 3, 1, `${p}_conv2`).apply(f) as tf.SymbolicTensor;
-      x = tf.layers.add({ name: `${p}_out` }).apply([x, f]) as tf.SymbolicTensor;
+      x = blockInputMarker(p).apply(x) as tf.SymbolicTensor;
+      let f = x;
+      for (const layer of shared ?? branch(p)) f = layer.apply(f) as tf.SymbolicTensor;
+      const skip = alpha === 1 ? x : (tf.layers.rescaling({ scale: alpha, offset: 0, name: `${p}_alpha` }).apply(x) as tf.SymbolicTensor);
+      x = tf.layers.add({ name: `${p}_out` }).apply([skip, f]) as tf.SymbolicTensor;
     }
   });
   x = bn("head_bn").apply(x) as tf.SymbolicTensor;

@@ -113,3 +113,34 @@ describe("stopping rule", () => {
     expect(empiricalDepth(sweep, 0.1)).toEqual([32, 16, undefined]);
   });
 });
+
+describe("conv ResNet families and options", () => {
+  test("ResNet-20 (post-activation BasicBlocks): 6n+2 weighted layers, hook points, down-sampling blocks left out of the measures", async () => {
+    const { buildBasicResNet, blocksForDepth } = await import("../../src/models/basic-resnet");
+    expect(blocksForDepth(20)).toBe(3);
+    expect(blocksForDepth(110)).toBe(18);
+    expect(() => blocksForDepth(21)).toThrow(/6n\+2 layers/);
+    const model = buildBasicResNet({ inputShape: [16, 16, 3], blocksPerStage: 3, widths: [4, 8, 16] });
+    const weighted = model.layers.filter((l) => (l.getClassName() === "Conv2D" && !l.name.endsWith("_proj")) || l.getClassName() === "Dense");
+    expect(weighted).toHaveLength(20);
+    expect(hookPoints(model)).toHaveLength(18);
+    expect(hookPoints(model).filter((p) => p.transition).map((p) => p.name)).toEqual(["s1.b0.in", "s1.b0.out", "s2.b0.in", "s2.b0.out"]);
+    expect(sectionLayout(model)).toEqual([3, 2, 2]);
+    const m = measurePerturbations(model, [tf.randomNormal([4, 16, 16, 3], 0, 1, "float32", 2)]);
+    expect(m.sections.map((s) => s.scaled.length)).toEqual([3, 2, 2]);
+    m.sections.forEach((s) => s.scaled.forEach((v) => expect(v).toBeGreaterThan(0)));
+  });
+
+  test("pre-act options: α = 0 removes the skip path, shared weights do not grow with L", () => {
+    const shared = (L: number) => buildPreActResNet({ inputShape: [8, 8, 1], blocksPerSection: L, widths: [2, 4, 8], shareWeights: true });
+    expect(shared(4).countParams()).toBe(shared(1).countParams());
+    expect(buildPreActResNet({ inputShape: [8, 8, 1], blocksPerSection: 4, widths: [2, 4, 8] }).countParams()).toBeGreaterThan(shared(4).countParams());
+    // with α = 0 a block's output is its branch alone: the input is not added back
+    const plain = buildPreActResNet({ inputShape: [8, 8, 1], blocksPerSection: 1, widths: [2, 4, 8], skipScale: 0 });
+    for (const l of plain.layers.filter((x) => x.name === "s0b0_conv2")) l.setWeights(l.getWeights().map((w) => tf.zerosLike(w)));
+    const cache = runWithCache(plain, tf.randomNormal([2, 8, 8, 1], 0, 1, "float32", 4), { names: ["s0.b0.in", "s0.b0.out"] });
+    expect(tf.max(tf.abs(cache.activations.get("s0.b0.out")!)).dataSync()[0]).toBe(0);
+    expect(tf.max(tf.abs(cache.activations.get("s0.b0.in")!)).dataSync()[0]).toBeGreaterThan(0);
+    cache.dispose();
+  });
+});

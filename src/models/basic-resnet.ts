@@ -1,0 +1,71 @@
+/**
+ * Post-activation BasicBlock ResNets for CIFAR (He et al.; the ResNet-20/56/110 family of
+ * seed 001): a 3×3 stem with BN and ReLU, three stages of n blocks
+ *
+ *   x(k+1) = ReLU(α·shortcut(x(k)) + BN(conv(ReLU(BN(conv(x(k)))))))
+ *
+ * widths 16/32/64, the first block of stages 2 and 3 with stride 2 and a 1×1-conv + BN projection
+ * shortcut, then global average pooling and a dense layer: 6n + 2 weighted layers.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { blockInputMarker } from "./preact-resnet";
+
+/** Configuration of {@link buildBasicResNet}. */
+export interface BasicResNetConfig {
+  /** Input shape [H, W, C], e.g. [32, 32, 3]. */
+  inputShape: [number, number, number];
+  /** Blocks per stage n (ResNet-20: 3, ResNet-56: 9, ResNet-110: 18). */
+  blocksPerStage: number;
+  widths?: number[];
+  numClasses?: number;
+  seed?: number;
+  /** Skip scale α on the shortcut (default 1); 0 gives the plain network. */
+  skipScale?: number;
+  /** BatchNorm moving-average momentum (default 0.9). */
+  bnMomentum?: number;
+}
+
+/** The depth-named family: resnetDepth(20) → n = 3. */
+export function blocksForDepth(depth: number): number {
+  if ((depth - 2) % 6 !== 0 || depth < 8) throw new RangeError(`a CIFAR ResNet has 6n+2 layers (20, 32, 44, 56, 110, …); ${depth} is not of that form`);
+  return (depth - 2) / 6;
+}
+
+export function buildBasicResNet(cfg: BasicResNetConfig): tf.LayersModel {
+  const widths = cfg.widths ?? [16, 32, 64];
+  const alpha = cfg.skipScale ?? 1;
+  const momentum = cfg.bnMomentum ?? 0.9;
+  let seed = cfg.seed ?? 0;
+  const conv = (filters: number, k: number, strides: number, name: string) =>
+    tf.layers.conv2d({ filters, kernelSize: k, strides, padding: "same", useBias: false, kernelInitializer: tf.initializers.heNormal({ seed: seed++ }), name });
+  const bn = (name: string) => tf.layers.batchNormalization({ momentum, name });
+  const input = tf.input({ shape: cfg.inputShape, name: "input" });
+  let x = conv(widths[0], 3, 1, "stem_conv").apply(input) as tf.SymbolicTensor;
+  x = bn("stem_bn").apply(x) as tf.SymbolicTensor;
+  x = tf.layers.reLU({ name: "stem_relu" }).apply(x) as tf.SymbolicTensor;
+  let channels = widths[0];
+  widths.forEach((width, s) => {
+    for (let b = 0; b < cfg.blocksPerStage; b++) {
+      const p = `s${s}b${b}`;
+      const stride = s > 0 && b === 0 ? 2 : 1;
+      x = blockInputMarker(p).apply(x) as tf.SymbolicTensor;
+      let f = conv(width, 3, stride, `${p}_conv1`).apply(x) as tf.SymbolicTensor;
+      f = bn(`${p}_bn1`).apply(f) as tf.SymbolicTensor;
+      f = tf.layers.reLU({ name: `${p}_relu1` }).apply(f) as tf.SymbolicTensor;
+      f = conv(width, 3, 1, `${p}_conv2`).apply(f) as tf.SymbolicTensor;
+      f = bn(`${p}_bn2`).apply(f) as tf.SymbolicTensor;
+      let shortcut = x;
+      if (stride !== 1 || channels !== width) {
+        shortcut = conv(width, 1, stride, `${p}_proj`).apply(x) as tf.SymbolicTensor;
+        shortcut = bn(`${p}_proj_bn`).apply(shortcut) as tf.SymbolicTensor;
+      }
+      if (alpha !== 1) shortcut = tf.layers.rescaling({ scale: alpha, offset: 0, name: `${p}_alpha` }).apply(shortcut) as tf.SymbolicTensor;
+      const sum = tf.layers.add({ name: `${p}_add` }).apply([shortcut, f]) as tf.SymbolicTensor;
+      x = tf.layers.reLU({ name: `${p}_out` }).apply(sum) as tf.SymbolicTensor;
+      channels = width;
+    }
+  });
+  x = tf.layers.globalAveragePooling2d({ name: "head_gap" }).apply(x) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: cfg.numClasses ?? 10, kernelInitializer: tf.initializers.glorotUniform({ seed: seed++ }), name: "head_dense" }).apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: out, name: `resnet${6 * cfg.blocksPerStage + 2}` });
+}
