@@ -3,7 +3,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { runWithCache, sectionBoundaries, sectionLayout } from "../models/hooks";
-import { throwIfInterrupted } from "../runtime/interrupt";
+import { interruptToken, throwIfInterrupted } from "../runtime/interrupt";
 import { PerturbationReducer, type NetworkMeasures } from "./perturbation";
 
 /**
@@ -13,8 +13,9 @@ import { PerturbationReducer, type NetworkMeasures } from "./perturbation";
  */
 export function measurePerturbations(model: tf.LayersModel, inputs: Iterable<tf.Tensor | { x: tf.Tensor }>): NetworkMeasures {
   const reducer = new PerturbationReducer(sectionLayout(model));
+  const token = interruptToken();
   for (const item of inputs) {
-    throwIfInterrupted();
+    throwIfInterrupted(token);
     const x = item instanceof tf.Tensor ? item : item.x;
     const cache = runWithCache(model, x);
     try {

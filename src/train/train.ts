@@ -11,7 +11,7 @@ import { DisplayHandle, display } from "../display/display";
 import { figure } from "../display/plotly";
 import { ProgressBar } from "../display/progress";
 import type { Provenance } from "../display/provenance";
-import { InterruptedError, throwIfInterrupted } from "../runtime/interrupt";
+import { InterruptedError, interruptToken, throwIfInterrupted } from "../runtime/interrupt";
 import { saveCheckpoint } from "./checkpoint";
 import { evaluate, type Evaluation } from "./evaluate";
 
@@ -116,6 +116,7 @@ function checkOptions(opts: TrainOptions): void {
  */
 export async function train(model: tf.LayersModel, ds: ImageDataset, opts: TrainOptions): Promise<TrainResult> {
   checkOptions(opts);
+  const token = interruptToken();
   const norm = opts.norm ?? channelStats(ds.train, ds.shape[2]);
   const optimizer = makeOptimizer(opts);
   const kernels = model.trainableWeights.filter((w) => /kernel/.test(w.name)).map((w) => w.read());
@@ -142,7 +143,7 @@ export async function train(model: tf.LayersModel, ds: ImageDataset, opts: Train
       let lossSum = 0, correct = 0, seen = 0, batchNo = 0;
       for (const b of batches(ds, ds.train, { batchSize: opts.batchSize, norm, seed: opts.seed ?? 0, epoch, augment: opts.augment })) {
         try {
-          throwIfInterrupted();
+          throwIfInterrupted(token);
           const y = tf.oneHot(b.y, ds.classes.length);
           let acc = 0;
           const loss = optimizer.minimize(() => {

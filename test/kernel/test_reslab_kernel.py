@@ -173,6 +173,32 @@ class ReslabMagicsOverProtocol(unittest.TestCase):
         reply, outs = self.run_cell("survivor")
         self.assertEqual(self.result_text(outs), "123")
 
+    def test_interrupt_stops_training_within_a_batch_and_keeps_the_model(self):
+        setup = (
+            "const tds = reslab.data.subsetDataset(reslab.data.loadEmbeddedMnist(), { trainN: 2000, testN: 100 });\n"
+            "const tm = reslab.buildPreActResNet({ inputShape: [28, 28, 1], blocksPerSection: 1, widths: [4, 8, 8] });\n"
+            "let tres: any = undefined;"
+        )
+        reply, _ = self.run_cell(setup)
+        self.assertEqual(reply["status"], "ok")
+        msg_id = self.kc.execute(
+            "await reslab.train(tm, tds, { epochs: 50, batchSize: 20, lr: 0.05, live: false }).then((r) => (tres = r));"
+        )
+        time.sleep(3.0)
+        self.km.interrupt_kernel()
+        while True:
+            reply = self.kc.get_shell_msg(timeout=TIMEOUT)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        self.assertEqual(reply["content"]["status"], "error")
+        time.sleep(0.3)
+        reply, outs = self.run_cell(
+            "await new Promise((r) => setTimeout(r, 2000));\n"
+            "[tres?.stopped?.reason, tres.history.length < 50, (tm.predict(tf.zeros([1, 28, 28, 1])) as any).shape]"
+        )
+        self.assertEqual(reply["status"], "ok", outs)
+        self.assertEqual(self.result_text(outs), "[ 'interrupted', true, [ 1, 10 ] ]")
+
 
 if __name__ == "__main__":
     unittest.main()
