@@ -31,6 +31,8 @@ export interface StudyParams {
   epochs: number;
   batchSize: number;
   lr: number;
+  /** Optimizer (full mode: SGD with momentum 0.9, the usual ResNet recipe). */
+  optimizer: "sgd" | "momentum" | "adam";
   weightDecay: number;
   /** Seed 000's augmentation (CIFAR-10 only: pad 4, crop, flip). */
   augment: boolean;
@@ -47,14 +49,15 @@ export interface StudyParams {
 /** Quick mode: embedded MNIST, narrow widths, a few L: about a minute on a 2-core CPU (wasm). */
 export const QUICK_STUDY: StudyParams = {
   dataset: "mnist-embedded", trainN: 1000, testN: 500, widths: [8, 16, 32], blocks: [1, 2, 4], seeds: [0],
-  epochs: 2, batchSize: 50, lr: 0.05, weightDecay: 5e-4, augment: false, eps: 0.1, measureImages: 500,
+  // Adam reaches ~23% test error in 2 short epochs here, momentum SGD ~70% (measured on L = 2)
+  epochs: 2, batchSize: 25, lr: 3e-3, optimizer: "adam", weightDecay: 5e-4, augment: false, eps: 0.1, measureImages: 500,
   resultsDir: "results/quick-mnist-embedded",
 };
 
 /** Full mode on MNIST as in the seed (a GPU machine with tfjs-node-gpu: hours). */
 export const FULL_STUDY_MNIST: StudyParams = {
   dataset: "mnist", widths: [16, 32, 64], blocks: [2, 4, 6, 8, 10, 16, 20, 30, 40, 50, 60, 70, 80, 90, 100], seeds: [0, 1, 2],
-  epochs: 30, batchSize: 128, lr: 0.1, weightDecay: 1e-4, augment: false, eps: 0.1, measureImages: 1000,
+  epochs: 30, batchSize: 128, lr: 0.1, optimizer: "momentum", weightDecay: 1e-4, augment: false, eps: 0.1, measureImages: 1000,
   resultsDir: "results/full-mnist",
 };
 
@@ -102,7 +105,7 @@ export async function runPerturbationStudy(p: StudyParams, opts: { live?: boolea
     seeds: p.seeds,
     dataset: ds,
     build: (L, seed) => buildPreActResNet({ inputShape: ds.shape, blocksPerSection: L, widths: p.widths, numClasses: ds.classes.length, seed }),
-    train: { epochs: p.epochs, batchSize: p.batchSize, lr: p.lr, weightDecay: p.weightDecay, optimizer: "momentum", augment: p.augment ? CIFAR_AUGMENTATION : undefined, live: opts.live ?? false, model: studyModel(p) },
+    train: { epochs: p.epochs, batchSize: p.batchSize, lr: p.lr, weightDecay: p.weightDecay, optimizer: p.optimizer, augment: p.augment ? CIFAR_AUGMENTATION : undefined, live: opts.live ?? false, model: studyModel(p) },
     resultsDir,
     measureImages: p.measureImages,
   });
