@@ -51,12 +51,15 @@ class ReslabMagicsOverProtocol(unittest.TestCase):
         cls.kc.stop_channels()
         cls.km.shutdown_kernel(now=True)
 
-    def run_cell(self, code, timeout=TIMEOUT):
-        msg_id = self.kc.execute(code)
+    def wait_reply(self, msg_id, timeout=TIMEOUT):
         while True:
             reply = self.kc.get_shell_msg(timeout=timeout)
             if reply["parent_header"].get("msg_id") == msg_id:
-                break
+                return reply
+
+    def run_cell(self, code, timeout=TIMEOUT):
+        msg_id = self.kc.execute(code)
+        reply = self.wait_reply(msg_id, timeout)
         outputs = []
         while True:
             msg = self.kc.get_iopub_msg(timeout=timeout)
@@ -163,10 +166,7 @@ class ReslabMagicsOverProtocol(unittest.TestCase):
         msg_id = self.kc.execute("await new Promise((r) => setTimeout(r, 30000));")
         time.sleep(1.0)
         self.km.interrupt_kernel()
-        while True:
-            reply = self.kc.get_shell_msg(timeout=TIMEOUT)
-            if reply["parent_header"].get("msg_id") == msg_id:
-                break
+        reply = self.wait_reply(msg_id)
         self.assertEqual(reply["content"]["status"], "error")
         self.assertRegex(reply["content"]["evalue"], r"[Ii]nterrupt")
         time.sleep(0.3)  # the queue drops requests for 200 ms after an error
@@ -186,10 +186,7 @@ class ReslabMagicsOverProtocol(unittest.TestCase):
         )
         time.sleep(3.0)
         self.km.interrupt_kernel()
-        while True:
-            reply = self.kc.get_shell_msg(timeout=TIMEOUT)
-            if reply["parent_header"].get("msg_id") == msg_id:
-                break
+        reply = self.wait_reply(msg_id)
         self.assertEqual(reply["content"]["status"], "error")
         time.sleep(0.3)
         reply, outs = self.run_cell(
