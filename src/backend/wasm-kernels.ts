@@ -145,11 +145,26 @@ export const conv2DBackpropInputWasm: KernelFunc = (args) => {
   }
 };
 
+let shippedIdentity: KernelFunc | undefined;
+
+/**
+ * Identity without a copy: the output shares the input's buffer (tfjs tensors are immutable;
+ * the cpu backend and wasm's own Reshape do the same). The shipped kernel copies every time,
+ * ~4% of a training step (gradients pass through Identity hundreds of times per step).
+ */
+export const identityWasm: KernelFunc = (args) => {
+  const { x } = args.inputs as { x: TensorInfo };
+  if (x.dtype === "string" && shippedIdentity) return shippedIdentity(args);
+  (args.backend as { incRef(dataId: object): void }).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+};
+
 let registered = false;
 
 /**
  * Adds ResLab's kernels to the wasm backend (idempotent): Conv2DBackpropFilter, which tfjs does
- * not ship, and a faster Conv2DBackpropInput that keeps the shipped one for strided cases.
+ * not ship, a faster Conv2DBackpropInput that keeps the shipped one for strided cases, and a
+ * copy-free Identity.
  * Returns the names of the kernels it (re)registered.
  */
 export function registerWasmGradientKernels(): string[] {
@@ -173,5 +188,12 @@ export function registerWasmGradientKernels(): string[] {
     setupFunc: input?.setupFunc,
   });
   added.push("Conv2DBackpropInput");
+  const identity = tf.getKernel("Identity", "wasm");
+  if (identity) {
+    shippedIdentity = identity.kernelFunc;
+    tf.unregisterKernel("Identity", "wasm");
+  }
+  tf.registerKernel({ kernelName: "Identity", backendName: "wasm", kernelFunc: identityWasm, setupFunc: identity?.setupFunc });
+  added.push("Identity");
   return added;
 }
