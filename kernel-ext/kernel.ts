@@ -57,7 +57,6 @@ class ReslabKernelInfo extends JupyterHandlerImpl {
       implementation_version: VERSION,
       language_info: { ...info.language_info, version: tslabVersions.typescript },
       banner: this.banner(),
-      help_links: [{ text: "ResLab README", url: "https://www.npmjs.com/package/reslab" }] as [{ text: string; url: string }],
     };
     return reply;
   }
