@@ -28,3 +28,4 @@ export * from "./analysis/figures";
 export { fitPowerLaw, type PowerFit } from "./analysis/loglog";
 export * from "./studies/perturbation-study";
 export { buildBasicResNet, blocksForDepth, type BasicResNetConfig } from "./models/basic-resnet";
+export { jacobianBetween, unitJacobian, type JacobianOperator } from "./analysis/linearize";
