@@ -29,3 +29,4 @@ export { fitPowerLaw, type PowerFit } from "./analysis/loglog";
 export * from "./studies/perturbation-study";
 export { buildBasicResNet, blocksForDepth, type BasicResNetConfig } from "./models/basic-resnet";
 export { jacobianBetween, unitJacobian, type JacobianOperator } from "./analysis/linearize";
+export { denseJacobian, fullSpectrum, topSingularValues, type TopSpectrum } from "./analysis/spectrum";
