@@ -24,24 +24,29 @@ export interface HookPoint {
  * A block's input: the `{prefix}_in` marker layer when the builder placed one, else the skip
  * input of the block's Add layer (following a skip-scaling layer back to its input).
  */
-function blockInput(model: tf.LayersModel, add: tf.layers.Layer, prefix: string): tf.SymbolicTensor {
-  const marker = model.layers.find((l) => l.name === `${prefix}_in`);
+function blockInput(byName: Map<string, tf.layers.Layer>, add: tf.layers.Layer, prefix: string): tf.SymbolicTensor {
+  const marker = byName.get(`${prefix}_in`);
   if (marker) return marker.output as tf.SymbolicTensor;
   const inputs = add.input as tf.SymbolicTensor[];
-  const alpha = model.layers.find((l) => l.name === `${prefix}_alpha`);
+  const alpha = byName.get(`${prefix}_alpha`);
   if (alpha && inputs[0] === alpha.output) return alpha.input as tf.SymbolicTensor;
   return inputs[0];
 }
 
-/** Every hook point of a model built by ResLab, in network order. */
+const pointCache = new WeakMap<tf.LayersModel, HookPoint[]>();
+
+/** Every hook point of a model built by ResLab, in network order (computed once per model). */
 export function hookPoints(model: tf.LayersModel): HookPoint[] {
+  const cached = pointCache.get(model);
+  if (cached) return cached;
+  const byName = new Map(model.layers.map((l) => [l.name, l]));
   const points: HookPoint[] = [];
   for (const layer of model.layers) {
     const m = OUT_LAYER.exec(layer.name);
     if (!m) continue;
     const [section, block] = [Number(m[1]), Number(m[2])];
     const prefix = `s${section}b${block}`;
-    const input = blockInput(model, layer, prefix);
+    const input = blockInput(byName, layer, prefix);
     const output = layer.output as tf.SymbolicTensor;
     const transition = JSON.stringify(input.shape) !== JSON.stringify(output.shape);
     points.push({ name: `s${section}.b${block}.in`, section, block, side: "in", transition, tensor: input });
@@ -50,6 +55,7 @@ export function hookPoints(model: tf.LayersModel): HookPoint[] {
   if (points.length === 0) {
     throw new Error(`model "${model.name}" has no residual blocks named s{section}b{block}_out: build it with ResLab's builders`);
   }
+  pointCache.set(model, points);
   return points;
 }
 
