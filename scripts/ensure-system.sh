@@ -7,13 +7,8 @@ set -euo pipefail
 want_browser=0
 [ "${1:-}" = "--browser" ] && want_browser=1
 
-py=""
-for cand in "${RESLAB_PYTHON:-}" /usr/bin/python3 python3; do
-  [ -n "$cand" ] || continue
-  if command -v "$cand" >/dev/null 2>&1 && "$cand" -c "import nbclient, nbconvert, jupyter_client, jupyter_kernel_test" 2>/dev/null; then
-    py=$(command -v "$cand"); break
-  fi
-done
+source "$(dirname "$0")/find-python.sh"
+py=$(find_python nbclient nbconvert jupyter_client jupyter_kernel_test)
 
 missing_apt=()
 [ -n "$py" ] || missing_apt+=(jupyter-notebook jupyter-nbconvert python3-nbclient python3-jupyter-kernel-test)
