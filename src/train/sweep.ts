@@ -10,7 +10,7 @@ import * as path from "path";
 import * as aq from "arquero";
 import * as tf from "@tensorflow/tfjs";
 import { batches } from "../data/batches";
-import type { ImageDataset } from "../data/dataset";
+import { imageSize, type ImageDataset } from "../data/dataset";
 import { measurePerturbations } from "../analysis/measure";
 import type { NetworkMeasures } from "../analysis/perturbation";
 import { currentBackend } from "../backend/select";
@@ -103,7 +103,7 @@ export async function sweep(opts: SweepOptions) {
       try {
         const res = await train(model, opts.dataset, { ...opts.train, seed });
         if (res.stopped?.reason === "interrupted") throw new Error(`sweep interrupted during L=${L}, seed=${seed}; finished runs are kept in ${opts.resultsDir}. Run the sweep again to resume.`);
-        const testSplit = firstN(opts.dataset.test, opts.measureImages ?? 1000, opts.dataset.shape.reduce((a, b) => a * b, 1));
+        const testSplit = firstN(opts.dataset.test, opts.measureImages ?? 1000, imageSize(opts.dataset));
         const measures = measurePerturbations(model, batches(opts.dataset, testSplit, { batchSize: 100, norm: res.norm }));
         await saveCheckpoint(model, path.join(dir, "checkpoint"));
         const record: RunRecord = {

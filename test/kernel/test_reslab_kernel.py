@@ -196,6 +196,34 @@ class ReslabMagicsOverProtocol(unittest.TestCase):
         self.assertEqual(reply["status"], "ok", outs)
         self.assertEqual(self.result_text(outs), "[ 'interrupted', true, [ 1, 10 ] ]")
 
+    def test_study_magics_train_and_sweep(self):
+        import tempfile
+
+        reply, outs = self.run_cell(
+            "%data mnist-embedded --n 200 -o tinyData\n"
+            "const tinyModel = reslab.buildPreActResNet({ inputShape: [28, 28, 1], blocksPerSection: 1, widths: [2, 4, 4] });"
+        )
+        self.assertEqual(reply["status"], "ok", outs)
+        reply, outs = self.run_cell("%train tinyModel tinyData --epochs 2 --batch 50 -o hist", timeout=120)
+        self.assertEqual(reply["status"], "ok", outs)
+        updates = [m for m in outs if m["msg_type"] in ("display_data", "update_display_data")]
+        self.assertTrue(any("application/vnd.plotly.v1+json" in m["content"]["data"] for m in updates))
+        self.assertTrue(any(m["content"]["data"].get("text/plain", "").startswith("epoch 2/2: 100%") for m in updates))
+        reply, outs = self.run_cell("[hist.history.length, typeof hist.final.accuracy]")
+        self.assertEqual(self.result_text(outs), "[ 2, 'number' ]")
+        reply, outs = self.run_cell("%train tinyModel nothingHere")
+        self.assertEqual(reply["status"], "error")
+        self.assertIn("DATA", reply["evalue"])
+
+        results = tempfile.mkdtemp(prefix="reslab-sweep-")
+        reply, outs = self.run_cell(f"%sweep --blocks 1,2 --n 100 --epochs 1 --widths 2,4,4 --dir {results} -o sw", timeout=300)
+        self.assertEqual(reply["status"], "ok", outs)
+        reply, outs = self.run_cell("[sw.runs.map((r: any) => r.L), sw.table.numRows()]")
+        self.assertEqual(self.result_text(outs), "[ [ 1, 2 ], 2 ]")
+        reply, outs = self.run_cell("%stoprule sw --eps 0.5 -o rule\nrule.numRows()")
+        self.assertEqual(reply["status"], "ok", outs)
+        self.assertEqual(self.result_text(outs), "3")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -5,7 +5,7 @@
 import * as aq from "arquero";
 import * as tf from "@tensorflow/tfjs";
 import type { Command } from "commander";
-import type { ImageDataset } from "../../../src/data/dataset";
+import { imageSize, type ImageDataset } from "../../../src/data/dataset";
 import { batches } from "../../../src/data/batches";
 import { channelStats, firstN } from "../../../src/data/transforms";
 import { measurePerturbations } from "../../../src/analysis/measure";
@@ -31,6 +31,16 @@ function variable<T>(ctx: MagicContext, arg: unknown, what: string, check: (v: u
 }
 const isModel = (v: unknown) => !!v && typeof (v as tf.LayersModel).predict === "function" && Array.isArray((v as tf.LayersModel).layers);
 const isDataset = (v: unknown) => !!v && typeof v === "object" && "train" in (v as object) && "shape" in (v as object);
+/** The MODEL DATA argument pair of %train and %distances. */
+function modelDataArguments(cmd: Command): void {
+  cmd.argument("<model>", "a model variable").argument("<data>", "a dataset variable");
+}
+function modelAndData(call: { args: unknown[] }, ctx: MagicContext): { model: tf.LayersModel; ds: ImageDataset } {
+  return {
+    model: variable<tf.LayersModel>(ctx, call.args[0], "MODEL", isModel),
+    ds: variable<ImageDataset>(ctx, call.args[1], "DATA", isDataset),
+  };
+}
 const showTable = (ctx: MagicContext, table: ReturnType<typeof aq.from>, caption: string) => ctx.display({ [JUPYTER_DISPLAY]: () => tableBundle(table, { caption }) });
 
 export const trainMagic: MagicSpec = {
@@ -38,7 +48,7 @@ export const trainMagic: MagicSpec = {
   mode: "line",
   summary: "Train MODEL on DATA (variables): live progress and curves; -o binds the history.",
   options(cmd: Command) {
-    cmd.argument("<model>", "a model variable").argument("<data>", "a dataset variable");
+    modelDataArguments(cmd);
     cmd.option("--epochs <E>", "epochs", num("--epochs", true), 1);
     cmd.option("--batch <B>", "batch size", num("--batch", true), 64);
     cmd.option("--lr <LR>", "learning rate", num("--lr"), 0.05);
@@ -47,8 +57,7 @@ export const trainMagic: MagicSpec = {
     cmd.option("--seed <S>", "seed of order and augmentation", (v: string) => Number(v), 0);
   },
   async run(call, ctx) {
-    const model = variable<tf.LayersModel>(ctx, call.args[0], "MODEL", isModel);
-    const ds = variable<ImageDataset>(ctx, call.args[1], "DATA", isDataset);
+    const { model, ds } = modelAndData(call, ctx);
     const o = call.opts;
     return train(model, ds, { epochs: o.epochs as number, batchSize: o.batch as number, lr: o.lr as number, optimizer: o.optimizer as "momentum", weightDecay: o.wd as number, seed: o.seed as number });
   },
@@ -90,13 +99,12 @@ export const distancesMagic: MagicSpec = {
   mode: "line",
   summary: "Per-block perturbations and distances (seed 000) of MODEL on DATA's test split.",
   options(cmd: Command) {
-    cmd.argument("<model>", "a model variable").argument("<data>", "a dataset variable");
+    modelDataArguments(cmd);
     cmd.option("--n <N>", "test images used", num("--n", true), 1000);
   },
   run(call, ctx) {
-    const model = variable<tf.LayersModel>(ctx, call.args[0], "MODEL", isModel);
-    const ds = variable<ImageDataset>(ctx, call.args[1], "DATA", isDataset);
-    const split = firstN(ds.test, call.opts.n as number, ds.shape.reduce((a, b) => a * b, 1));
+    const { model, ds } = modelAndData(call, ctx);
+    const split = firstN(ds.test, call.opts.n as number, imageSize(ds));
     const m = measurePerturbations(model, batches(ds, split, { batchSize: 100, norm: channelStats(ds.train, ds.shape[2]) }));
     const rows = m.sections.flatMap((s) => s.absolute.map((a, l) => ({ section: s.section + 1, block: l, relative_depth: l / s.absolute.length, perturbation: a, scaled_perturbation: s.scaled[l] })));
     showTable(ctx, aq.from(rows), `${model.name} on ${ds.name} test (${m.images} images): d = ${m.distance.toFixed(3)}, d_scaled = ${m.scaledDistance.toFixed(3)}, mean scaled = ${m.meanScaled.toFixed(4)}`);
