@@ -25,6 +25,7 @@ const program = new Command("bench")
   .option("--steps <n>", "timed steps per measurement (≥ 5)", (v) => Math.max(5, Number(v)), 7)
   .option("--L <list>", "blocks per section", "2,8")
   .option("--batch <n>", "batch size", (v) => Number(v), 64)
+  .option("--pytorch-ms <ms>", "PyTorch CPU step time to compare with (issue 3 measured 110–140 ms here; PyPI is unreachable, so it cannot be re-measured)", (v) => Number(v), 110)
   .option("--no-data", "skip the dataset loading measurement")
   .option("--no-train", "skip the training measurements")
   .parse(process.argv);
@@ -72,6 +73,13 @@ async function measure(L, batch, steps) {
     byKernel.set(k.name, (byKernel.get(k.name) || 0) + ms);
   }
   const total = [...byKernel.values()].reduce((a, b) => a + b, 0);
+  // Floor: every training step runs three convolution passes (forward, input and filter gradient)
+  // of the same FLOPs. At the speed the backend's own forward convolutions reach, and with
+  // everything else free, a step cannot take less than 3 × the forward pass's convolution time.
+  const fwdProfile = await tf.profile(() => forward());
+  const convMs = fwdProfile.kernels
+    .filter((k) => /^(Fused)?Conv2D$/.test(k.name))
+    .reduce((a, k) => a + (typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0), 0);
   const kernels = [...byKernel.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8)
     .map(([name, ms]) => ({ name, ms: +ms.toFixed(1), share: +(ms / total).toFixed(3) }));
   const step = median(stepMs);
@@ -86,6 +94,11 @@ async function measure(L, batch, steps) {
     forwardMs: +median(fwdMs).toFixed(1),
     trainGflops: +((3 * flops * batch) / (step / 1000) / 1e9).toFixed(2),
     forwardGflops: +((flops * batch) / (median(fwdMs) / 1000) / 1e9).toFixed(2),
+    forwardConvMs: +convMs.toFixed(1),
+    forwardConvGflops: +((flops * batch) / (convMs / 1000) / 1e9).toFixed(2),
+    convFloorMs: +(3 * convMs).toFixed(1),
+    // issue 3's PyTorch figure is for L = 2 only
+    vsPytorch: L === 2 ? +(step / opts.pytorchMs).toFixed(2) : undefined,
     profileTop: kernels,
   };
   tf.dispose([x, y]);
@@ -156,6 +169,11 @@ async function main() {
         `L=${L}: ${r.params.toLocaleString()} params, ${(r.forwardGflopPerImage * 1000).toFixed(1)} MFLOP/image forward | ` +
           `train step ${r.trainStepMs} ms (median of ${opts.steps}), ${r.imagesPerSecond} images/s, ${r.trainGflops} GFLOP/s | ` +
           `forward ${r.forwardMs} ms, ${r.forwardGflops} GFLOP/s`,
+      );
+      console.log(
+        `  floor: forward convolutions run at ${r.forwardConvGflops} GFLOP/s (${r.forwardConvMs} ms); three such passes per step = ${r.convFloorMs} ms ` +
+          "with everything else free" +
+          (r.vsPytorch === undefined ? "" : ` | step = ${r.vsPytorch}× PyTorch CPU (${opts.pytorchMs} ms, issue 3's figure); 3× would be ${3 * opts.pytorchMs} ms`),
       );
       console.log(`  profile of one step: ${r.profileTop.map((k) => `${k.name} ${k.ms} ms (${Math.round(k.share * 100)}%)`).join(", ")}`);
     }
