@@ -20,7 +20,7 @@ export function evaluate(model: tf.LayersModel, ds: Pick<ImageDataset, "shape" |
     const [l, c] = tf.tidy(() => {
       const logits = model.predict(b.x) as tf.Tensor2D;
       const y = tf.oneHot(b.y, ds.classes.length);
-      const loss = tf.sum(tf.losses.softmaxCrossEntropy(y, logits, undefined, tf.Reduction.NONE));
+      const loss = tf.sum(tf.losses.softmaxCrossEntropy(y, logits, undefined, 0, tf.Reduction.NONE));
       const ok = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), b.y), "float32"));
       return [loss.dataSync()[0], ok.dataSync()[0]];
     });

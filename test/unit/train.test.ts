@@ -14,6 +14,9 @@ import { requestInterrupt, clearInterrupt } from "../../src/runtime/interrupt";
 import { loadCheckpoint, saveCheckpoint } from "../../src/train/checkpoint";
 import { readRun, runDir, sweep } from "../../src/train/sweep";
 import { scheduledLr, train } from "../../src/train/train";
+import { evaluate } from "../../src/train/evaluate";
+import { batches } from "../../src/data/batches";
+import { channelStats } from "../../src/data/transforms";
 import { RecordingSink, setDisplaySink, consoleSink } from "../../src/display/sink";
 
 const ds = subsetDataset(loadEmbeddedMnist({ seed: 0 }), { trainN: 200, testN: 100, perClass: true });
@@ -29,6 +32,27 @@ test("learning-rate schedules, hand-computed", () => {
   expect(scheduledLr(0.1, 5, 10, { kind: "step", milestones: [3, 6], gamma: 0.1 })).toBeCloseTo(0.01, 12);
   expect(scheduledLr(0.1, 0, 10, { kind: "cosine" })).toBeCloseTo(0.1, 12);
   expect(scheduledLr(0.1, 5, 10, { kind: "cosine" })).toBeCloseTo(0.05, 12);
+});
+
+test("evaluate: mean cross-entropy and accuracy over the split, against a float64 log-sum-exp of the logits", () => {
+  const model = small(3);
+  const norm = channelStats(ds.train, 1);
+  const ev = evaluate(model, ds, ds.test, norm, 32); // 100 images: batches of 32, 32, 32, 4
+  let loss = 0, correct = 0;
+  for (const b of batches(ds, ds.test, { batchSize: 100, norm })) {
+    const logits = (model.predict(b.x) as tf.Tensor).arraySync() as number[][];
+    const y = Array.from(b.y.dataSync());
+    logits.forEach((z, i) => {
+      const m = Math.max(...z);
+      loss += m + Math.log(z.reduce((s, v) => s + Math.exp(v - m), 0)) - z[y[i]];
+      if (z.indexOf(m) === y[i]) correct++;
+    });
+    tf.dispose([b.x, b.y]);
+  }
+  expect(ev.count).toBe(100);
+  expect(ev.loss).toBeCloseTo(loss / 100, 4);
+  expect(ev.accuracy).toBeCloseTo(correct / 100, 10);
+  model.dispose();
 });
 
 test("training lowers the loss, records history and shows live progress and curves", async () => {
