@@ -1,11 +1,13 @@
 /**
  * Post-activation BasicBlock ResNets for CIFAR (He et al.; the ResNet-20/56/110 family of
- * seed 001): a 3×3 stem with BN and ReLU, three stages of n blocks
+ * seed 001): a 3×3 stem with BN and σ, three stages of n blocks
  *
- *   x(k+1) = ReLU(α·shortcut(x(k)) + BN(conv(ReLU(BN(conv(x(k)))))))
+ *   x(k+1) = σ(α·shortcut(x(k)) + BN(conv(σ(BN(conv(x(k)))))))
  *
  * widths 16/32/64, the first block of stages 2 and 3 with stride 2 and a 1×1-conv + BN projection
- * shortcut, then global average pooling and a dense layer: 6n + 2 weighted layers.
+ * shortcut, then global average pooling and a dense layer: 6n + 2 weighted layers. The activation
+ * is ReLU by default; a smooth one (softplus, tanh) makes every unit differentiable, as the seed's
+ * Jacobian (Taylor) test needs.
  */
 import * as tf from "@tensorflow/tfjs";
 import { blockInputMarker } from "./preact-resnet";
@@ -23,6 +25,29 @@ export interface BasicResNetConfig {
   skipScale?: number;
   /** BatchNorm moving-average momentum (default 0.9). */
   bnMomentum?: number;
+  /**
+   * σ in the stem and in every unit (default "relu": tf.layers.reLU layers). The smooth ones are
+   * tf.layers.activation layers under the same names (`stem_relu`, `…_relu1`, `…_out`).
+   */
+  activation?: BasicResNetActivation;
+}
+
+/** The activations {@link buildBasicResNet} supports. */
+export type BasicResNetActivation = "relu" | "softplus" | "tanh";
+const ACTIVATIONS: readonly BasicResNetActivation[] = ["relu", "softplus", "tanh"];
+
+/** The configuration each model was built from, so that it can be rebuilt (see {@link basicResNetConfig}). */
+const configs = new WeakMap<tf.LayersModel, Readonly<BasicResNetConfig>>();
+
+/**
+ * The configuration `model` was built from by {@link buildBasicResNet} (a copy). Models from
+ * elsewhere (a loaded checkpoint, another builder) have none: rebuild those with
+ * buildBasicResNet and copy their weights in.
+ */
+export function basicResNetConfig(model: tf.LayersModel): BasicResNetConfig {
+  const cfg = configs.get(model);
+  if (!cfg) throw new Error(`model "${model.name}" was not built by buildBasicResNet in this session (loaded from a checkpoint, or from another builder), so its configuration is unknown: build it with buildBasicResNet(cfg) and copy the weights in with setWeights`);
+  return structuredClone(cfg) as BasicResNetConfig;
 }
 
 /** The depth-named family: resnetDepth(20) → n = 3. */
@@ -31,10 +56,18 @@ export function blocksForDepth(depth: number): number {
   return (depth - 2) / 6;
 }
 
+/**
+ * Builds the model: NHWC input [batch, ...cfg.inputShape] → logits [batch, numClasses]. Layers are
+ * named `s{S}b{B}_…` (stages and blocks from 0), with the block-input marker `s{S}b{B}_in`; the
+ * configuration is recorded for {@link basicResNetConfig}.
+ */
 export function buildBasicResNet(cfg: BasicResNetConfig): tf.LayersModel {
   const widths = cfg.widths ?? [16, 32, 64];
   const alpha = cfg.skipScale ?? 1;
   const momentum = cfg.bnMomentum ?? 0.9;
+  const activation = cfg.activation ?? "relu";
+  if (!ACTIVATIONS.includes(activation)) throw new Error(`activation "${activation}" is not supported by buildBasicResNet: use one of ${ACTIVATIONS.join(", ")}`);
+  const sigma = (name: string) => (activation === "relu" ? tf.layers.reLU({ name }) : tf.layers.activation({ activation, name }));
   let seed = cfg.seed ?? 0;
   const conv = (filters: number, k: number, strides: number, name: string) =>
     tf.layers.conv2d({ filters, kernelSize: k, strides, padding: "same", useBias: false, kernelInitializer: tf.initializers.heNormal({ seed: seed++ }), name });
@@ -42,7 +75,7 @@ export function buildBasicResNet(cfg: BasicResNetConfig): tf.LayersModel {
   const input = tf.input({ shape: cfg.inputShape, name: "input" });
   let x = conv(widths[0], 3, 1, "stem_conv").apply(input) as tf.SymbolicTensor;
   x = bn("stem_bn").apply(x) as tf.SymbolicTensor;
-  x = tf.layers.reLU({ name: "stem_relu" }).apply(x) as tf.SymbolicTensor;
+  x = sigma("stem_relu").apply(x) as tf.SymbolicTensor;
   let channels = widths[0];
   widths.forEach((width, s) => {
     for (let b = 0; b < cfg.blocksPerStage; b++) {
@@ -51,7 +84,7 @@ export function buildBasicResNet(cfg: BasicResNetConfig): tf.LayersModel {
       x = blockInputMarker(p).apply(x) as tf.SymbolicTensor;
       let f = conv(width, 3, stride, `${p}_conv1`).apply(x) as tf.SymbolicTensor;
       f = bn(`${p}_bn1`).apply(f) as tf.SymbolicTensor;
-      f = tf.layers.reLU({ name: `${p}_relu1` }).apply(f) as tf.SymbolicTensor;
+      f = sigma(`${p}_relu1`).apply(f) as tf.SymbolicTensor;
       f = conv(width, 3, 1, `${p}_conv2`).apply(f) as tf.SymbolicTensor;
       f = bn(`${p}_bn2`).apply(f) as tf.SymbolicTensor;
       let shortcut = x;
@@ -61,11 +94,13 @@ export function buildBasicResNet(cfg: BasicResNetConfig): tf.LayersModel {
       }
       if (alpha !== 1) shortcut = tf.layers.rescaling({ scale: alpha, offset: 0, name: `${p}_alpha` }).apply(shortcut) as tf.SymbolicTensor;
       const sum = tf.layers.add({ name: `${p}_add` }).apply([shortcut, f]) as tf.SymbolicTensor;
-      x = tf.layers.reLU({ name: `${p}_out` }).apply(sum) as tf.SymbolicTensor;
+      x = sigma(`${p}_out`).apply(sum) as tf.SymbolicTensor;
       channels = width;
     }
   });
   x = tf.layers.globalAveragePooling2d({ name: "head_gap" }).apply(x) as tf.SymbolicTensor;
   const out = tf.layers.dense({ units: cfg.numClasses ?? 10, kernelInitializer: tf.initializers.glorotUniform({ seed: seed++ }), name: "head_dense" }).apply(x) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: out, name: `resnet${6 * cfg.blocksPerStage + 2}` });
+  const model = tf.model({ inputs: input, outputs: out, name: `resnet${6 * cfg.blocksPerStage + 2}` });
+  configs.set(model, Object.freeze(structuredClone(cfg)));
+  return model;
 }

@@ -61,6 +61,33 @@ describe("residual-unit Jacobians of a post-activation ResNet", () => {
   });
 });
 
+describe.each(["softplus", "tanh"] as const)("a BasicResNet with activation %s", (activation) => {
+  const model = buildBasicResNet({ inputShape: [8, 8, 3], blocksPerStage: 2, widths: [4, 8, 8], seed: 3, activation });
+  randomiseBatchNorm(model);
+  const image = tf.randomNormal([1, 8, 8, 3], 0, 1, "float32", 5);
+
+  test("σ is an Activation layer under the ReLU model's names (ReLU layers by default)", () => {
+    const relu = buildBasicResNet({ inputShape: [8, 8, 3], blocksPerStage: 2, widths: [4, 8, 8], seed: 3 });
+    const sigmas = relu.layers.filter((l) => l.getClassName() === "ReLU").map((l) => l.name);
+    expect(sigmas).toContain("stem_relu");
+    expect(sigmas).toContain("s1b0_relu1");
+    expect(sigmas).toContain("s2b1_out");
+    const smooth = model.layers.filter((l) => l.getClassName() === "Activation" && (l.getConfig() as { activation: string }).activation === activation);
+    expect(smooth.map((l) => l.name)).toEqual(sigmas);
+    expect(model.layers.some((l) => l.getClassName() === "ReLU")).toBe(false);
+  });
+
+  test("its unit Jacobians pass the adjoint identity", () => {
+    const J = unitJacobian(model, "s1.b0", image);
+    const v = tf.randomNormal([3, ...J.inShape], 0, 1, "float32", 7);
+    const u = tf.randomNormal([3, ...J.outShape], 0, 1, "float32", 8);
+    const lhs = dot(J.jvp(v), u);
+    const rhs = dot(v, J.vjp(u));
+    lhs.forEach((a, i) => expect(Math.abs(a - rhs[i]) / Math.max(Math.abs(rhs[i]), 1e-3)).toBeLessThan(1e-5));
+    J.dispose();
+  });
+});
+
 test("Taylor test (seed 001): with tanh the linearisation error falls as ε², the change as ε", () => {
   const model = buildDenseResidual({ inputDim: 6, widths: [6], blocksPerSection: 3, tau: 0.5, activation: "tanh", numClasses: 0, seed: 4 });
   const from = model.getLayer("s0b0_dense").input as tf.SymbolicTensor;
