@@ -8,8 +8,13 @@
  * (3 × forward FLOPs per training step), a per-kernel profile of one training step, and writes
  * everything as JSON under bench/results/.
  *
+ * Spectra (issue 6, item 6; scripts/bench-spectra.js): the top 20 singular values of one
+ * 32×32×16 residual unit's Jacobian on wasm to 1e-4, by each method measured, against a long
+ * reference run: time, J·v / Jᵀ·u products and the achieved error.
+ *
  * Options: --backends wasm,cpu (default: every native backend that loads, and wasm; the pure-JS
- *          cpu backend takes minutes per step and runs only when named), --steps N, --L 2,8
+ *          cpu backend takes minutes per step and runs only when named), --steps N, --L 2,8,
+ *          --no-data, --no-train, --no-spectra (any combination)
  */
 const fs = require("fs");
 const path = require("path");
@@ -28,6 +33,7 @@ const program = new Command("bench")
   .option("--pytorch-ms <ms>", "PyTorch CPU step time to compare with (issue 3 measured 110–140 ms here; PyPI is unreachable, so it cannot be re-measured)", (v) => Number(v), 110)
   .option("--no-data", "skip the dataset loading measurement")
   .option("--no-train", "skip the training measurements")
+  .option("--no-spectra", "skip the top-20 singular values of a 32×32×16 unit (wasm)")
   .parse(process.argv);
 const opts = program.opts();
 
@@ -178,6 +184,7 @@ async function main() {
       console.log(`  profile of one step: ${r.profileTop.map((k) => `${k.name} ${k.ms} ms (${Math.round(k.share * 100)}%)`).join(", ")}`);
     }
   }
+  if (opts.spectra) out.spectra = await require("./bench-spectra").measureSpectra();
   const dir = path.join(root, "bench", "results");
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `train-${out.date.replace(/[:.]/g, "-")}.json`);

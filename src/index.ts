@@ -27,6 +27,18 @@ export { sweep, sweepTable, readRun, runDir, type SweepOptions, type RunRecord }
 export * from "./analysis/figures";
 export { fitPowerLaw, type PowerFit } from "./analysis/loglog";
 export * from "./studies/perturbation-study";
-export { buildBasicResNet, blocksForDepth, type BasicResNetConfig } from "./models/basic-resnet";
+export { buildBasicResNet, blocksForDepth, basicResNetConfig, type BasicResNetConfig, type BasicResNetActivation } from "./models/basic-resnet";
 export { jacobianBetween, unitJacobian, type JacobianOperator } from "./analysis/linearize";
-export { denseJacobian, fullSpectrum, topSingularValues, type TopSpectrum } from "./analysis/spectrum";
+export { denseJacobian, fullSpectrum, topSingularValues, topSingularValuesGram, type TopSpectrum } from "./analysis/spectrum";
+export { unitSpectrum, screeCurve, type SpectrumOptions, type UnitSpectrum } from "./analysis/unit-spectrum";
+export {
+  spectralDensity, densityProportions, spectrumProportions, densityCurve, quantileCurve, rademacherProbes, SEED_BINS, ZERO_TOL,
+  type SpectralDensity, type DensityOptions, type SpectrumBin, type BinProportion,
+} from "./analysis/slq";
+export { tfSeed, layerSeeds } from "./runtime/seeds";
+export * from "./analysis/taylor";
+export * from "./analysis/propagation";
+export * from "./analysis/stability-figures";
+export * from "./models/unit-surgery";
+export * from "./studies/stability-study";
+export * from "./studies/stability-findings";

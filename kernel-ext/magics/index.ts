@@ -5,6 +5,7 @@ import { MagicRegistry } from "./registry";
 import { backendMagic } from "./builtin/backend";
 import { dataMagic } from "./builtin/data";
 import { distancesMagic, stopruleMagic, sweepMagic, trainMagic } from "./builtin/study";
+import { jacobianMagic, perturbMagic, spectrumMagic } from "./builtin/stability";
 import { lsmagicMagic } from "./builtin/lsmagic";
 import { memoryMagic } from "./builtin/memory";
 import { timeMagic } from "./builtin/time";
@@ -25,5 +26,8 @@ export function defaultRegistry(): MagicRegistry {
     .register(trainMagic)
     .register(sweepMagic)
     .register(distancesMagic)
-    .register(stopruleMagic);
+    .register(stopruleMagic)
+    .register(jacobianMagic)
+    .register(spectrumMagic)
+    .register(perturbMagic);
 }

@@ -7,6 +7,7 @@
  * {@link TaylorOptions.epsilons}).
  */
 import * as tf from "@tensorflow/tfjs";
+import { tfSeed } from "../runtime/seeds";
 import { fitPowerLaw } from "./loglog";
 import { unitJacobian } from "./linearize";
 import { hookPoints, runWithCache } from "../models/hooks";
@@ -222,7 +223,7 @@ export function taylorTest(model: tf.LayersModel, unit: string, image: tf.Tensor
   const x = cache.activations.get(fromName)!.clone();
   cache.dispose();
   const delta = tf.tidy(() => {
-    const d = tf.randomNormal(x.shape, 0, 1, "float32", opts.seed ?? 0);
+    const d = tf.randomNormal(x.shape, 0, 1, "float32", tfSeed(opts.seed ?? 0));
     const nx = norm(x);
     return tf.mul(d, (nx > 0 ? nx : 1) / norm(d));
   });

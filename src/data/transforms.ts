@@ -110,3 +110,31 @@ export function subsetDataset(ds: ImageDataset, opts: { trainN?: number; testN?:
     n === undefined ? split : opts.perClass ? stratified(split, Math.floor(n / k), k, size, opts.seed) : firstN(split, n, size);
   return { ...ds, train: cut(ds.train, opts.trainN), test: cut(ds.test, opts.testN) };
 }
+
+/**
+ * A dataset shrunk by an integer factor f: each f×f patch of every channel becomes its mean
+ * (rounded to the nearest byte). H and W must be divisible by f. Used to make quick-mode
+ * Jacobians small enough to form densely (MNIST 28×28 → 14×14 with f = 2).
+ */
+export function downsampleDataset(ds: ImageDataset, factor: number): ImageDataset {
+  if (factor === 1) return ds;
+  const [H, W, C] = ds.shape;
+  if (!Number.isInteger(factor) || factor < 1 || H % factor || W % factor) {
+    throw new RangeError(`downsample factor must be a whole number dividing the image size ${H}×${W}; got ${factor}`);
+  }
+  const h = H / factor, w = W / factor;
+  const pool = (split: ImageSplit): ImageSplit => {
+    const out = new Uint8Array(split.count * h * w * C);
+    const area = factor * factor;
+    for (let n = 0; n < split.count; n++) {
+      const src = n * H * W * C, dst = n * h * w * C;
+      for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) for (let c = 0; c < C; c++) {
+        let s = 0;
+        for (let a = 0; a < factor; a++) for (let b = 0; b < factor; b++) s += split.images[src + ((i * factor + a) * W + j * factor + b) * C + c];
+        out[dst + (i * w + j) * C + c] = Math.round(s / area);
+      }
+    }
+    return { images: out, labels: split.labels, count: split.count };
+  };
+  return { ...ds, name: `${ds.name}-${h}x${w}`, shape: [h, w, C], train: pool(ds.train), test: pool(ds.test), source: `${ds.source}, ${factor}×${factor} mean-pooled` };
+}

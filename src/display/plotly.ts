@@ -51,6 +51,17 @@ export interface FigureOptions {
   height?: number;
 }
 
+/** The provenance line broken at its " · " separators into lines of at most `width` characters. */
+export function wrapProvenance(line: string, width = 150): string[] {
+  const out: string[] = [];
+  for (const part of line.split(" · ")) {
+    const last = out.length - 1;
+    if (last >= 0 && out[last].length + 3 + part.length <= width) out[last] += " · " + part;
+    else out.push(part);
+  }
+  return out;
+}
+
 /** A Plotly figure with provenance; displays itself. */
 export class Figure implements Displayable {
   readonly data: Trace[];
@@ -64,11 +75,12 @@ export class Figure implements Displayable {
     this.data = data;
     const line = provenanceLine(this.provenance);
     const layout: Layout = { ...(opts.layout ?? {}) };
-    const margin = { l: 60, r: 30, t: 50, ...((layout.margin as object) ?? {}), b: 90 };
+    const lines = wrapProvenance(line);
+    const margin = { l: 60, r: 30, t: 50, ...((layout.margin as object) ?? {}), b: 90 + 14 * (lines.length - 1) };
     const annotations = [
       ...(((layout.annotations as unknown[]) ?? []) as unknown[]),
       {
-        text: escapeHtml(line),
+        text: lines.map(escapeHtml).join("<br>"),
         xref: "paper",
         yref: "paper",
         x: 0,
@@ -81,7 +93,7 @@ export class Figure implements Displayable {
         name: "reslab-provenance",
       },
     ];
-    this.layout = { height: opts.height ?? 420, ...layout, margin, annotations };
+    this.layout = { height: (opts.height ?? 420) + 14 * (lines.length - 1), ...layout, margin, annotations };
     this.config = { responsive: true, displaylogo: false, ...(opts.config ?? {}) };
   }
 

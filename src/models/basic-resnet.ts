@@ -10,6 +10,7 @@
  * Jacobian (Taylor) test needs.
  */
 import * as tf from "@tensorflow/tfjs";
+import { layerSeeds } from "../runtime/seeds";
 import { blockInputMarker } from "./preact-resnet";
 
 /** Configuration of {@link buildBasicResNet}. */
@@ -68,9 +69,9 @@ export function buildBasicResNet(cfg: BasicResNetConfig): tf.LayersModel {
   const activation = cfg.activation ?? "relu";
   if (!ACTIVATIONS.includes(activation)) throw new Error(`activation "${activation}" is not supported by buildBasicResNet: use one of ${ACTIVATIONS.join(", ")}`);
   const sigma = (name: string) => (activation === "relu" ? tf.layers.reLU({ name }) : tf.layers.activation({ activation, name }));
-  let seed = cfg.seed ?? 0;
+  const nextSeed = layerSeeds(cfg.seed);
   const conv = (filters: number, k: number, strides: number, name: string) =>
-    tf.layers.conv2d({ filters, kernelSize: k, strides, padding: "same", useBias: false, kernelInitializer: tf.initializers.heNormal({ seed: seed++ }), name });
+    tf.layers.conv2d({ filters, kernelSize: k, strides, padding: "same", useBias: false, kernelInitializer: tf.initializers.heNormal({ seed: nextSeed() }), name });
   const bn = (name: string) => tf.layers.batchNormalization({ momentum, name });
   const input = tf.input({ shape: cfg.inputShape, name: "input" });
   let x = conv(widths[0], 3, 1, "stem_conv").apply(input) as tf.SymbolicTensor;
@@ -99,7 +100,7 @@ export function buildBasicResNet(cfg: BasicResNetConfig): tf.LayersModel {
     }
   });
   x = tf.layers.globalAveragePooling2d({ name: "head_gap" }).apply(x) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ units: cfg.numClasses ?? 10, kernelInitializer: tf.initializers.glorotUniform({ seed: seed++ }), name: "head_dense" }).apply(x) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: cfg.numClasses ?? 10, kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }), name: "head_dense" }).apply(x) as tf.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: out, name: `resnet${6 * cfg.blocksPerStage + 2}` });
   configs.set(model, Object.freeze(structuredClone(cfg)));
   return model;

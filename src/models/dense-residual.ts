@@ -4,6 +4,7 @@
  * shortcut where the width changes between sections; a dense softmax head.
  */
 import * as tf from "@tensorflow/tfjs";
+import { layerSeeds } from "../runtime/seeds";
 
 /** Configuration of {@link buildDenseResidual}. */
 export interface DenseResidualConfig {
@@ -29,24 +30,24 @@ export interface DenseResidualConfig {
 export function buildDenseResidual(cfg: DenseResidualConfig): tf.LayersModel {
   const tau = cfg.tau ?? 1;
   const alpha = cfg.skipScale ?? 1;
-  let seed = cfg.seed ?? 0;
+  const nextSeed = layerSeeds(cfg.seed);
   const input = tf.input({ shape: [cfg.inputDim], name: "input" });
   let x = input as tf.SymbolicTensor;
   let width = cfg.inputDim;
   cfg.widths.forEach((w, s) => {
     if (w !== width) {
-      x = tf.layers.dense({ units: w, useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: seed++ }), name: `s${s}_proj` }).apply(x) as tf.SymbolicTensor;
+      x = tf.layers.dense({ units: w, useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }), name: `s${s}_proj` }).apply(x) as tf.SymbolicTensor;
       width = w;
     }
     for (let l = 0; l < cfg.blocksPerSection; l++) {
       const p = `s${s}b${l}`;
-      let f = tf.layers.dense({ units: w, activation: cfg.activation ?? "relu", kernelInitializer: tf.initializers.heNormal({ seed: seed++ }), name: `${p}_dense` }).apply(x) as tf.SymbolicTensor;
+      let f = tf.layers.dense({ units: w, activation: cfg.activation ?? "relu", kernelInitializer: tf.initializers.heNormal({ seed: nextSeed() }), name: `${p}_dense` }).apply(x) as tf.SymbolicTensor;
       f = tf.layers.rescaling({ scale: tau, offset: 0, name: `${p}_tau` }).apply(f) as tf.SymbolicTensor;
       const skip = alpha === 1 ? x : (tf.layers.rescaling({ scale: alpha, offset: 0, name: `${p}_alpha` }).apply(x) as tf.SymbolicTensor);
       x = tf.layers.add({ name: `${p}_out` }).apply([skip, f]) as tf.SymbolicTensor;
     }
   });
   const classes = cfg.numClasses ?? 10;
-  const out = classes > 0 ? (tf.layers.dense({ units: classes, kernelInitializer: tf.initializers.glorotUniform({ seed: seed++ }), name: "head_dense" }).apply(x) as tf.SymbolicTensor) : x;
+  const out = classes > 0 ? (tf.layers.dense({ units: classes, kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }), name: "head_dense" }).apply(x) as tf.SymbolicTensor) : x;
   return tf.model({ inputs: input, outputs: out, name: `dense_residual_L${cfg.blocksPerSection}` });
 }

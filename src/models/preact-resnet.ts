@@ -8,6 +8,7 @@
  * average pooling and a dense softmax layer. Inputs are NHWC images.
  */
 import * as tf from "@tensorflow/tfjs";
+import { layerSeeds } from "../runtime/seeds";
 
 /** Configuration of {@link buildPreActResNet}. */
 export interface PreActResNetConfig {
@@ -44,10 +45,10 @@ export function buildPreActResNet(cfg: PreActResNetConfig): tf.LayersModel {
   if (!Number.isInteger(cfg.blocksPerSection) || cfg.blocksPerSection < 1) {
     throw new RangeError(`blocksPerSection must be a whole number ≥ 1, got ${cfg.blocksPerSection}`);
   }
-  let seed = cfg.seed ?? 0;
+  const nextSeed = layerSeeds(cfg.seed);
   const momentum = cfg.bnMomentum ?? 0.9;
   const bn = (name: string) => tf.layers.batchNormalization({ momentum, name });
-  const init = () => tf.initializers.heNormal({ seed: seed++ });
+  const init = () => tf.initializers.heNormal({ seed: nextSeed() });
   const conv = (filters: number, kernel: number, strides: number, name: string) =>
     tf.layers.conv2d({ filters, kernelSize: kernel, strides, padding: "same", useBias: false, kernelInitializer: init(), name });
   const input = tf.input({ shape: cfg.inputShape, name: "input" });
@@ -69,7 +70,7 @@ export function buildPreActResNet(cfg: PreActResNetConfig): tf.LayersModel {
   x = bn("head_bn").apply(x) as tf.SymbolicTensor;
   x = tf.layers.reLU({ name: "head_relu" }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.globalAveragePooling2d({ name: "head_gap" }).apply(x) as tf.SymbolicTensor;
-  const logits = tf.layers.dense({ units: classes, kernelInitializer: tf.initializers.glorotUniform({ seed: seed++ }), name: "head_dense" }).apply(x) as tf.SymbolicTensor;
+  const logits = tf.layers.dense({ units: classes, kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }), name: "head_dense" }).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: logits, name: `preact_resnet_L${cfg.blocksPerSection}` });
 }
 

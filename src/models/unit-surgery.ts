@@ -6,6 +6,7 @@
  * caller disposes; the original is left untouched.
  */
 import * as tf from "@tensorflow/tfjs";
+import { tfSeed } from "../runtime/seeds";
 import { basicResNetConfig, buildBasicResNet, type BasicResNetConfig } from "./basic-resnet";
 
 /** A fresh BasicResNet from `model`'s configuration with `changes`, carrying `model`'s weights (matched by layer name). */
@@ -57,7 +58,7 @@ export function withInterpolatedWeights(model: tf.LayersModel, unit: string, t: 
   names.forEach((name, i) => {
     const blended = tf.tidy(() => {
       const theta = model.getLayer(name).getWeights()[0];
-      const noise = tf.randomNormal(theta.shape, 0, 1, "float32", 2 * seed + i);
+      const noise = tf.randomNormal(theta.shape, 0, 1, "float32", tfSeed(seed, i));
       const eta = tf.mul(noise, tf.div(tf.norm(theta), tf.norm(noise)));
       return tf.add(tf.mul(theta, t), tf.mul(eta, 1 - t));
     });

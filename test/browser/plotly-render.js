@@ -45,8 +45,8 @@ async function main() {
     const rendered = await page.evaluate(() =>
       Array.from(document.querySelectorAll(".reslab-plot")).map((el) => ({
         svg: el.querySelectorAll("svg.main-svg").length,
-        // drawn data: scatter lines/markers have non-empty path data
-        paths: Array.from(el.querySelectorAll(".scatterlayer .trace path")).filter((p) => (p.getAttribute("d") || "").length > 10).length,
+        // drawn data: scatter lines/markers and bars (histograms) have non-empty path data
+        paths: Array.from(el.querySelectorAll(".scatterlayer .trace path, .barlayer .trace path")).filter((p) => (p.getAttribute("d") || "").length > 10).length,
         provenance: (el.querySelector(".annotation-text") || {}).textContent || "",
       })),
     );

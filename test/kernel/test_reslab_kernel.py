@@ -224,6 +224,31 @@ class ReslabMagicsOverProtocol(unittest.TestCase):
         self.assertEqual(reply["status"], "ok", outs)
         self.assertEqual(self.result_text(outs), "3")
 
+    def test_stability_magics_jacobian_spectrum_perturb(self):
+        reply, outs = self.run_cell(
+            "%data mnist-embedded --n 200 -o stabData\n"
+            "const stabModel = reslab.buildBasicResNet({ inputShape: [28, 28, 1], blocksPerStage: 1, widths: [2, 2, 2], seed: 1 });"
+        )
+        self.assertEqual(reply["status"], "ok", outs)
+        reply, outs = self.run_cell("%jacobian stabModel s1 --data stabData --taylor -o J", timeout=120)
+        self.assertEqual(reply["status"], "ok", outs)
+        self.assertTrue(any("application/vnd.plotly.v1+json" in m["content"].get("data", {}) for m in outs if m["msg_type"] == "display_data"))
+        self.assertRegex(self.stdout(outs), r"(passed|failed|inconclusive): ")
+        reply, outs = self.run_cell("[J.inShape, J.outShape]")
+        self.assertEqual(self.result_text(outs), "[ [ 28, 28, 2 ], [ 14, 14, 2 ] ]")
+        reply, outs = self.run_cell("%spectrum stabModel s2.b0 --data stabData --full -o sp\n[sp.method, sp.values.length, sp.proportions.length]", timeout=120)
+        self.assertEqual(reply["status"], "ok", outs)
+        self.assertEqual(self.result_text(outs), "[ 'dense', 98, 4 ]")
+        reply, outs = self.run_cell("%spectrum stabModel s2.b0 --data stabData --k 3 --full")
+        self.assertEqual(reply["status"], "error")
+        self.assertIn("choose one of --k, --full, --density", reply["evalue"])
+        reply, outs = self.run_cell("%jacobian stabModel s2.b0")
+        self.assertEqual(reply["status"], "error")
+        self.assertIn("--data DATA", reply["evalue"])
+        reply, outs = self.run_cell("%perturb stabModel stabData --fgsm 0.1,0.3 --images 2 -o pt\n[pt.adversarial.units, pt.fgsm.eps.length]", timeout=120)
+        self.assertEqual(reply["status"], "ok", outs)
+        self.assertEqual(self.result_text(outs), "[ [ 'input', 's0.b0', 's1.b0', 's2.b0' ], 2 ]")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -10,7 +10,7 @@ import { gzipSync } from "zlib";
 import * as tf from "@tensorflow/tfjs";
 import {
   batches, channelStats, classCounts, downloadTo, extractCifarTarball, loadDataset, loadEmbeddedMnist, parseCifarBatch,
-  parseIdx, stratified, verifyFile, writeImage, CIFAR10, Rng,
+  parseIdx, stratified, verifyFile, writeImage, CIFAR10, Rng, downsampleDataset,
 } from "../../src/data";
 import { contentSha256 } from "../../src/data/files";
 
@@ -250,4 +250,31 @@ const debianFashion = "/usr/share/datasets/fashion-mnist";
   expect(ds.source).toBe(debianFashion);
   expect(classCounts(ds.train, 10)).toEqual(Array(10).fill(6000));
   expect(classCounts(ds.test, 10)).toEqual(Array(10).fill(1000));
+});
+
+describe("downsampleDataset", () => {
+  // one 4×4 image with 2 channels: channel 0 counts 0…15, channel 1 is 255 − that
+  const px = new Uint8Array(32);
+  for (let i = 0; i < 16; i++) {
+    px[2 * i] = i * 10;
+    px[2 * i + 1] = 255 - i * 10;
+  }
+  const split = { images: px, labels: Uint8Array.of(3), count: 1 };
+  const ds = { name: "toy", shape: [4, 4, 2] as [number, number, number], classes: ["a", "b", "c", "d"], train: split, test: split, source: "here" };
+
+  test("2×2 mean pooling per channel, rounded to bytes (worked by hand)", () => {
+    const d = downsampleDataset(ds, 2);
+    expect(d.shape).toEqual([2, 2, 2]);
+    // top-left patch: pixels 0, 1, 4, 5 → channel 0 mean (0+10+40+50)/4 = 25, channel 1 = 255 − 25
+    // top-right 2, 3, 6, 7 → 45; bottom-left 8, 9, 12, 13 → 105; bottom-right → 125
+    expect(Array.from(d.train.images)).toEqual([25, 230, 45, 210, 105, 150, 125, 130]);
+    expect(Array.from(d.test.labels)).toEqual([3]);
+    expect(d.name).toBe("toy-2x2");
+    expect(d.source).toMatch(/2×2 mean-pooled/);
+  });
+
+  test("factor 1 is the dataset itself; a factor that does not divide the size is a clear error", () => {
+    expect(downsampleDataset(ds, 1)).toBe(ds);
+    expect(() => downsampleDataset(ds, 3)).toThrow(/dividing the image size 4×4; got 3/);
+  });
 });

@@ -4,6 +4,7 @@ import { RecordingSink, setDisplaySink, consoleSink } from "../../src/display/si
 import { figure, PLOTLY_MIME, resetPlotlySession } from "../../src/display/plotly";
 import { ProgressBar } from "../../src/display/progress";
 import { provenanceLine } from "../../src/display/provenance";
+import { wrapProvenance } from "../../src/display/plotly";
 
 const prov = { dataset: "MNIST (embedded)", model: "pre-act ResNet L=2", seed: 7, backend: "wasm" };
 
@@ -94,4 +95,12 @@ describe("progress bar", () => {
   test("a non-positive total is refused", () => {
     expect(() => new ProgressBar(0)).toThrow(/total must be a positive number/);
   });
+});
+
+test("long provenance lines break at their separators, never inside a part", () => {
+  const parts = ["dataset: " + "d".repeat(60), "model: " + "m".repeat(70), "seed: 0", "backend: wasm", "note: " + "n".repeat(200)];
+  const lines = wrapProvenance(parts.join(" · "), 100);
+  expect(lines).toEqual([parts[0], `${parts[1]} · ${parts[2]}`, parts[3], parts[4]]); // 77 + 10 ≤ 100 < 77 + 10 + 16
+  expect(lines.join(" · ")).toBe(parts.join(" · "));
+  expect(wrapProvenance("short · line", 100)).toEqual(["short · line"]);
 });

@@ -12,36 +12,9 @@ import { measurePerturbations } from "../../../src/analysis/measure";
 import { stoppingRuleRows } from "../../../src/analysis/figures";
 import { train } from "../../../src/train/train";
 import { QUICK_STUDY, runPerturbationStudy, type StudyResult } from "../../../src/studies/perturbation-study";
-import { tableBundle } from "../../../src/display/table";
-import { JUPYTER_DISPLAY } from "../../../src/display/mime";
-import { MagicError, type MagicContext, type MagicSpec } from "../types";
+import type { MagicSpec } from "../types";
+import { list, modelAndData, modelDataArguments, num, showTable, variable } from "./session-args";
 
-const num = (name: string, integer = false) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n <= 0) throw new MagicError(`${name} must be a positive ${integer ? "whole " : ""}number, got "${v}"`);
-  return n;
-};
-const list = (name: string) => (v: string) => v.split(",").map((x) => num(name, true)(x.trim()));
-
-/** A variable of the session named bare or as $name (already expanded by the registry). */
-function variable<T>(ctx: MagicContext, arg: unknown, what: string, check: (v: unknown) => boolean): T {
-  const value = typeof arg === "string" && /^[A-Za-z_$][\w$]*$/.test(arg) && arg in ctx.locals ? ctx.locals[arg] : arg;
-  if (!check(value)) throw new MagicError(`${what}: "${typeof arg === "string" ? arg : typeof arg}" is not ${what === "MODEL" ? "a tfjs LayersModel" : "a dataset (from %data or reslab.data.loadDataset)"} in this session`);
-  return value as T;
-}
-const isModel = (v: unknown) => !!v && typeof (v as tf.LayersModel).predict === "function" && Array.isArray((v as tf.LayersModel).layers);
-const isDataset = (v: unknown) => !!v && typeof v === "object" && "train" in (v as object) && "shape" in (v as object);
-/** The MODEL DATA argument pair of %train and %distances. */
-function modelDataArguments(cmd: Command): void {
-  cmd.argument("<model>", "a model variable").argument("<data>", "a dataset variable");
-}
-function modelAndData(call: { args: unknown[] }, ctx: MagicContext): { model: tf.LayersModel; ds: ImageDataset } {
-  return {
-    model: variable<tf.LayersModel>(ctx, call.args[0], "MODEL", isModel),
-    ds: variable<ImageDataset>(ctx, call.args[1], "DATA", isDataset),
-  };
-}
-const showTable = (ctx: MagicContext, table: ReturnType<typeof aq.from>, caption: string) => ctx.display({ [JUPYTER_DISPLAY]: () => tableBundle(table, { caption }) });
 
 export const trainMagic: MagicSpec = {
   name: "train",
