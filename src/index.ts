@@ -42,3 +42,4 @@ export * from "./analysis/stability-figures";
 export * from "./models/unit-surgery";
 export * from "./studies/stability-study";
 export * from "./studies/stability-findings";
+export * from "./studies/recipe";

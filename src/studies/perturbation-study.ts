@@ -6,18 +6,18 @@ import * as path from "path";
 import * as aq from "arquero";
 import { buildPreActResNet } from "../models/preact-resnet";
 import { loadDataset } from "../data/load";
-import { CIFAR_AUGMENTATION, subsetDataset } from "../data/transforms";
+import { subsetDataset } from "../data/transforms";
+import { recipeTrainOptions, resolveResultsDir, type TrainingRecipe } from "./recipe";
 import type { ImageDataset } from "../data/dataset";
 import { readRun, runDir, sweep, type RunRecord } from "../train/sweep";
 import { loadCheckpoint } from "../train/checkpoint";
-import { PACKAGE_ROOT } from "../version";
 import {
   distanceFigure, meanPerturbationFigure, stoppingRuleFigure, perturbationCurvesFigure, stoppingRuleRows, sweepProvenance, testErrorFigure,
 } from "../analysis/figures";
 import type { Figure } from "../display/plotly";
 
 /** Parameters of the study. */
-export interface StudyParams {
+export interface StudyParams extends TrainingRecipe {
   /** Dataset name (see loadDataset). */
   dataset: string;
   /** Keep this many training / test images (stratified); all when omitted. */
@@ -28,14 +28,6 @@ export interface StudyParams {
   /** Blocks per section to sweep. */
   blocks: number[];
   seeds: number[];
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  /** Optimizer (full mode: SGD with momentum 0.9, the usual ResNet recipe). */
-  optimizer: "sgd" | "momentum" | "adam";
-  weightDecay: number;
-  /** Seed 000's augmentation (CIFAR-10 only: pad 4, crop, flip). */
-  augment: boolean;
   /** ε of the stopping rule. */
   eps: number;
   /** Test images used for the measurements. */
@@ -88,7 +80,7 @@ export function studyModel(p: StudyParams): string {
 
 /** The absolute results folder of a study. */
 export function studyResultsDir(p: StudyParams): string {
-  return path.isAbsolute(p.resultsDir) ? p.resultsDir : path.join(PACKAGE_ROOT, p.resultsDir);
+  return resolveResultsDir(p.resultsDir);
 }
 
 /** The trained model of one finished run of a study (from its checkpoint). */
@@ -105,7 +97,7 @@ export async function runPerturbationStudy(p: StudyParams, opts: { live?: boolea
     seeds: p.seeds,
     dataset: ds,
     build: (L, seed) => buildPreActResNet({ inputShape: ds.shape, blocksPerSection: L, widths: p.widths, numClasses: ds.classes.length, seed }),
-    train: { epochs: p.epochs, batchSize: p.batchSize, lr: p.lr, weightDecay: p.weightDecay, optimizer: p.optimizer, augment: p.augment ? CIFAR_AUGMENTATION : undefined, live: opts.live ?? false, model: studyModel(p) },
+    train: recipeTrainOptions(p, studyModel(p), opts.live ?? false),
     resultsDir,
     measureImages: p.measureImages,
   });

@@ -10,12 +10,12 @@ import * as tf from "@tensorflow/tfjs";
 import { buildBasicResNet, blocksForDepth, type BasicResNetConfig } from "../models/basic-resnet";
 import { hookPoints } from "../models/hooks";
 import { loadDataset } from "../data/load";
-import { CIFAR_AUGMENTATION, channelStats, downsampleDataset, subsetDataset, type NormStats } from "../data/transforms";
+import { channelStats, downsampleDataset, subsetDataset, type NormStats } from "../data/transforms";
+import { recipeTrainOptions, resolveResultsDir, type TrainingRecipe } from "./recipe";
 import type { ImageDataset } from "../data/dataset";
 import { batches } from "../data/batches";
 import { readRun, runDir, sweep, type RunRecord } from "../train/sweep";
 import { loadCheckpoint } from "../train/checkpoint";
-import { PACKAGE_ROOT } from "../version";
 import { currentBackend } from "../backend/select";
 import type { Provenance } from "../display/provenance";
 import { unitJacobian } from "../analysis/linearize";
@@ -24,7 +24,7 @@ import { fgsmAttack, perturbationAlignment, propagatedPerturbations, randomPertu
 import { withInterpolatedWeights, withSkipScale } from "../models/unit-surgery";
 
 /** Parameters of the stability study. */
-export interface StabilityParams {
+export interface StabilityParams extends TrainingRecipe {
   /** Dataset name (see loadDataset). */
   dataset: string;
   /** Shrink images by this factor (mean pooling) before training; 1 keeps them. */
@@ -35,12 +35,6 @@ export interface StabilityParams {
   depth: number;
   widths: number[];
   seed: number;
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  optimizer: "sgd" | "momentum" | "adam";
-  weightDecay: number;
-  augment: boolean;
   /** Test images whose spectra are overlaid (Fig. 1). */
   images: number;
   /** Test images whose perturbations are propagated (Fig. 3). */
@@ -116,10 +110,6 @@ export function stabilityModel(p: StabilityParams): string {
   return `ResNet-${p.depth} (post-activation BasicBlock), widths ${p.widths.join("/")}`;
 }
 
-function resultsDir(p: StabilityParams) {
-  return path.isAbsolute(p.resultsDir) ? p.resultsDir : path.join(PACKAGE_ROOT, p.resultsDir);
-}
-
 /**
  * Trains the study's network, or loads it when a finished run is stored (an interrupted run is
  * redone), and picks correctly classified test images for the measurements.
@@ -128,13 +118,13 @@ export async function prepareStability(p: StabilityParams, opts: { live?: boolea
   const ds = await stabilityDataset(p);
   const n = blocksForDepth(p.depth);
   const config: BasicResNetConfig = { inputShape: ds.shape, blocksPerStage: n, widths: p.widths, numClasses: ds.classes.length, seed: p.seed };
-  const dir = resultsDir(p);
+  const dir = resolveResultsDir(p.resultsDir);
   await sweep({
     blocks: [n],
     seeds: [p.seed],
     dataset: ds,
     build: () => buildBasicResNet(config),
-    train: { epochs: p.epochs, batchSize: p.batchSize, lr: p.lr, optimizer: p.optimizer, weightDecay: p.weightDecay, augment: p.augment ? CIFAR_AUGMENTATION : undefined, live: opts.live ?? false, model: stabilityModel(p) },
+    train: recipeTrainOptions(p, stabilityModel(p), opts.live ?? false),
     resultsDir: dir,
     measureImages: 200,
   });
@@ -302,14 +292,14 @@ export function alignmentStudy(ctx: StabilityContext, deltas: { adversarial: tf.
   }
 }
 
-/** Fig. 5, left: the unit's spectrum with the skip connection scaled by each α. */
-export function skipScaleStudy(ctx: StabilityContext, unit: string, alphas = ctx.params.skipScales, image = 0): Array<{ alpha: number; spectrum: UnitSpectrum }> {
+/** The unit's spectrum at one image in each variant of the model `make` builds (then disposes). */
+function variantSpectra<T>(ctx: StabilityContext, unit: string, image: number, variants: T[], make: (v: T) => tf.LayersModel): UnitSpectrum[] {
   const x = contextImage(ctx, image);
   try {
-    return alphas.map((alpha) => {
-      const m = withSkipScale(ctx.model, alpha);
+    return variants.map((v) => {
+      const m = make(v);
       try {
-        return { alpha, spectrum: spectrumAt(m, unit, x, ctx.params.spectrum) };
+        return spectrumAt(m, unit, x, ctx.params.spectrum);
       } finally {
         m.dispose();
       }
@@ -319,21 +309,16 @@ export function skipScaleStudy(ctx: StabilityContext, unit: string, alphas = ctx
   }
 }
 
+/** Fig. 5, left: the unit's spectrum with the skip connection scaled by each α. */
+export function skipScaleStudy(ctx: StabilityContext, unit: string, alphas = ctx.params.skipScales, image = 0): Array<{ alpha: number; spectrum: UnitSpectrum }> {
+  const spectra = variantSpectra(ctx, unit, image, alphas, (alpha) => withSkipScale(ctx.model, alpha));
+  return alphas.map((alpha, i) => ({ alpha, spectrum: spectra[i] }));
+}
+
 /** Fig. 5, right: the unit's spectrum with its conv weights θ̂(t) = tθ + (1−t)η (seed eq. 3). */
 export function interpolationStudy(ctx: StabilityContext, unit: string, ts = ctx.params.interpolation, image = 0): Array<{ t: number; spectrum: UnitSpectrum }> {
-  const x = contextImage(ctx, image);
-  try {
-    return ts.map((t) => {
-      const m = withInterpolatedWeights(ctx.model, unit, t, { seed: ctx.params.seed + 1 });
-      try {
-        return { t, spectrum: spectrumAt(m, unit, x, ctx.params.spectrum) };
-      } finally {
-        m.dispose();
-      }
-    });
-  } finally {
-    x.dispose();
-  }
+  const spectra = variantSpectra(ctx, unit, image, ts, (t) => withInterpolatedWeights(ctx.model, unit, t, { seed: ctx.params.seed + 1 }));
+  return ts.map((t, i) => ({ t, spectrum: spectra[i] }));
 }
 
 /** The units of a model built by ResLab, by stage (from its hook points). */

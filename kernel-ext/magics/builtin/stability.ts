@@ -9,10 +9,10 @@ import type { ImageDataset } from "../../../src/data/dataset";
 import { channelStats } from "../../../src/data/transforms";
 import { unitJacobian } from "../../../src/analysis/linearize";
 import { taylorTest } from "../../../src/analysis/taylor";
-import { unitSpectrum, type SpectrumOptions } from "../../../src/analysis/unit-spectrum";
+import type { SpectrumOptions } from "../../../src/analysis/unit-spectrum";
 import { fgsmAttack, propagatedPerturbations, randomPerturbationLike } from "../../../src/analysis/propagation";
 import { propagationFigure, screeFigure, taylorFigure } from "../../../src/analysis/stability-figures";
-import { pickTestImages } from "../../../src/studies/stability-study";
+import { pickTestImages, spectrumAt } from "../../../src/studies/stability-study";
 import { MagicError, type MagicContext, type MagicRun, type MagicSpec } from "../types";
 import { isDataset, isModel, modelAndData, modelDataArguments, num, showTable, variable } from "./session-args";
 
@@ -86,7 +86,7 @@ export const spectrumMagic: MagicSpec = {
   summary: "Singular values of a unit's or stage's Jacobian: --k K (Lanczos), --full (dense SVD) or --density (SLQ); scree plot + proportions.",
   options(cmd: Command) {
     unitArguments(cmd);
-    cmd.option("--k <K>", "the K largest singular values by Golub–Kahan–Lanczos", num("--k", true));
+    cmd.option("--k <K>", "the K largest singular values by Lanczos", num("--k", true));
     cmd.option("--full", "every singular value, by a dense SVD (units up to a few thousand dimensions)");
     cmd.option("--density", "a spectral density by stochastic Lanczos quadrature (any size)");
     cmd.option("--probes <P>", "SLQ probe vectors", num("--probes", true), 8);
@@ -99,14 +99,7 @@ export const spectrumMagic: MagicSpec = {
     const opts: SpectrumOptions = { method: o.full ? "dense" : o.density ? "density" : o.k !== undefined ? "topk" : "auto", k: o.k as number | undefined, probes: o.probes as number, steps: o.steps as number };
     const { model, unit, image, provenance } = unitInput(call, ctx);
     try {
-      const J = unitJacobian(model, unit, image);
-      const s = (() => {
-        try {
-          return unitSpectrum(J, opts);
-        } finally {
-          J.dispose();
-        }
-      })();
+      const s = spectrumAt(model, unit, image, opts);
       ctx.display(screeFigure([{ kind: "unit", stage: 0, unit, spectra: [s] }], provenance, `Singular values of the Jacobian of ${unit}`));
       if (s.proportions) {
         showTable(ctx, aq.from(s.proportions.map((p) => ({ bin: p.label, proportion: p.estimate, ...(s.method !== "dense" ? { "± 2 SE": 2 * p.stdError } : {}) }))), `${unit}: ${s.method}, n = ${s.n}, ${s.products} products, ${s.seconds.toFixed(2)} s`);
