@@ -6,6 +6,7 @@ import { inspect } from "util";
 import { isDisplayable, JUPYTER_DISPLAY, validateBundle, type MimeBundle } from "./mime";
 import { displaySink } from "./sink";
 import { isArqueroTable, tableBundle } from "./table";
+import { Figure, plotlyLibraryBundle } from "./plotly";
 
 /**
  * Converts a value to a MIME bundle: display-protocol objects give their own bundle, arquero
@@ -47,6 +48,8 @@ export interface DisplayOptions {
 /** Shows `value` in the running cell. Returns a handle for updates when `updatable` is set. */
 export function display(value: unknown, opts: DisplayOptions = {}): DisplayHandle | undefined {
   const handle = opts.updatable ? new DisplayHandle() : undefined;
+  const library = handle && value instanceof Figure ? plotlyLibraryBundle() : undefined;
+  if (library) displaySink().send({ data: library, metadata: {}, displayId: undefined }, false);
   displaySink().send({ data: toMimeBundle(value), metadata: opts.metadata ?? {}, displayId: handle?.id }, false);
   return handle;
 }

@@ -145,6 +145,17 @@ export class Figure implements Displayable {
   }
 }
 
+/**
+ * plotly.js as an output of its own, when no figure of this session has shipped it yet (else
+ * undefined). A figure shown in an updatable display must not carry the library: an update
+ * replaces that output, and the library would vanish from the saved notebook with it.
+ */
+export function plotlyLibraryBundle(): MimeBundle | undefined {
+  if (libraryShipped) return undefined;
+  libraryShipped = true;
+  return { "text/html": `<script type="text/javascript">${plotlyLibrarySource()}</script>`, "text/plain": "" };
+}
+
 /** Builds a figure: `figure([{x, y, type: "scatter"}], {layout, provenance})`. */
 export function figure(data: Trace[], opts: FigureOptions): Figure {
   return new Figure(data, opts);

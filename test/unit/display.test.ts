@@ -45,6 +45,24 @@ describe("Deno's Jupyter.display protocol", () => {
 describe("Plotly figures", () => {
   beforeEach(() => resetPlotlySession());
 
+  test("a figure in an updatable display does not carry plotly.js: the library goes out first, on its own, and survives updates", () => {
+    const sink = new RecordingSink();
+    setDisplaySink(sink);
+    try {
+      const f = () => figure([{ y: [1, 2] }], { provenance: prov });
+      const h = display(f(), { updatable: true })!;
+      h.update(f());
+      display(f());
+      const html = sink.messages.map((m) => String(m.data["text/html"] ?? ""));
+      const hasLib = html.map((t) => t.includes("window.Plotly") && t.length > 1e6);
+      expect(hasLib).toEqual([true, false, false, false]);
+      expect(sink.messages.map((m) => [m.update, m.displayId])).toEqual([[false, undefined], [false, h.id], [true, h.id], [false, undefined]]);
+      expect(PLOTLY_MIME in sink.messages[0].data).toBe(false);
+    } finally {
+      setDisplaySink(consoleSink);
+    }
+  });
+
   test("a figure needs provenance", () => {
     expect(() => figure([{ y: [1, 2] }], { provenance: undefined as never })).toThrow(/provenance is required/);
     expect(() => figure([{ y: [1, 2] }], { provenance: { ...prov, dataset: "" } })).toThrow(/provenance.dataset/);
