@@ -6,8 +6,9 @@
  * nonlinearity frozen at x (ReLU → its 0/1 mask, tanh/sigmoid/softplus → diag(σ′)), biases and
  * offsets dropped, BatchNormalization in inference mode as its per-channel scale γ/√(var+ε).
  * One replay handles a whole batch of tangents, at about the cost of one forward pass.
- * Jᵀ·u uses reverse mode (tf.grad) on copies of x, independently of the linearisation, so the
- * adjoint identity ⟨Jv, u⟩ = ⟨v, Jᵀu⟩ checks one against the other.
+ * Jᵀ·u replays the same frozen layers backwards (transposed convolutions, the same masks and
+ * scales) at about the same cost; reverse mode (tf.grad on copies of x) is kept as an
+ * independent route, and the adjoint identity ⟨Jv, u⟩ = ⟨v, Jᵀu⟩ checks each against J·v.
  */
 import * as tf from "@tensorflow/tfjs";
 import { hookPoints, runWithCache } from "../models/hooks";
@@ -77,9 +78,16 @@ function activationDerivative(name: string, z: tf.Tensor, layerName: string): tf
 /** How one layer acts on tangents, given its inputs' values at x. */
 type TangentFn = (tangents: tf.Tensor[]) => tf.Tensor;
 
-/** A tangent map and the tensors it holds (masks, scales) that must outlive construction. */
+/** How one layer's transpose acts on a cotangent of its output: cotangents of its inputs. */
+type CotangentFn = (cotangent: tf.Tensor) => tf.Tensor[];
+
+/**
+ * A tangent map, its transpose, and the tensors they hold (masks, scales) that must outlive
+ * construction.
+ */
 interface Tangent {
   fn: TangentFn;
+  transposed: CotangentFn;
   held: tf.Tensor[];
 }
 
@@ -92,21 +100,30 @@ function tangentMap(layer: tf.layers.Layer, inputsAtX: tf.Tensor[]): Tangent {
   const cls = layer.getClassName();
   const cfg = layer.getConfig() as Record<string, unknown>;
   const w = layer.getWeights();
-  const scaled = (linear: (t: tf.Tensor) => tf.Tensor, d: tf.Tensor | undefined): Tangent => ({
+  // y = d ⊙ L(t) (d a mask or scale broadcast over y, or none): yᵀ-map u ↦ Lᵀ(d ⊙ u)
+  const scaled = (linear: (t: tf.Tensor) => tf.Tensor, linearT: (u: tf.Tensor) => tf.Tensor, d: tf.Tensor | undefined): Tangent => ({
     fn: ([t]) => (d ? tf.mul(linear(t), d) : linear(t)),
+    transposed: (u) => [linearT(d ? tf.mul(u, d) : u)],
     held: d ? [d] : [],
   });
+  const identity = (t: tf.Tensor) => t;
   switch (cls) {
     case "Conv2D": {
-      const conv = (t: tf.Tensor) =>
-        tf.conv2d(t as tf.Tensor4D, w[0] as tf.Tensor4D, cfg.strides as [number, number], cfg.padding as "same" | "valid", "NHWC", cfg.dilationRate as [number, number]);
+      const strides = cfg.strides as [number, number], padding = cfg.padding as "same" | "valid";
+      const dilation = cfg.dilationRate as [number, number];
+      if (dilation.some((r) => r !== 1)) throw new Error(`layer ${layer.name}: dilated convolutions cannot be linearised yet`);
+      const inShape = inputsAtX[0].shape.slice(1) as [number, number, number];
+      const conv = (t: tf.Tensor) => tf.conv2d(t as tf.Tensor4D, w[0] as tf.Tensor4D, strides, padding);
+      // the adjoint of a convolution is the transposed convolution with the same filter
+      const convT = (u: tf.Tensor) => tf.conv2dTranspose(u as tf.Tensor4D, w[0] as tf.Tensor4D, [u.shape[0], ...inShape], strides, padding);
       const z = cfg.useBias ? tf.add(conv(inputsAtX[0]), w[1]) : conv(inputsAtX[0]);
-      return scaled(conv, activationDerivative(activationName(layer), z, layer.name));
+      return scaled(conv, convT, activationDerivative(activationName(layer), z, layer.name));
     }
     case "Dense": {
       const lin = (t: tf.Tensor) => tf.matMul(t as tf.Tensor2D, w[0] as tf.Tensor2D);
+      const linT = (u: tf.Tensor) => tf.matMul(u as tf.Tensor2D, w[0] as tf.Tensor2D, false, true);
       const z = cfg.useBias ? tf.add(lin(inputsAtX[0]), w[1]) : lin(inputsAtX[0]);
-      return scaled(lin, activationDerivative(activationName(layer), z, layer.name));
+      return scaled(lin, linT, activationDerivative(activationName(layer), z, layer.name));
     }
     case "BatchNormalization": {
       // inference mode: y = γ (z − μ)/√(σ² + ε) + β, whose linear part is γ/√(σ² + ε) per channel
@@ -114,32 +131,49 @@ function tangentMap(layer: tf.layers.Layer, inputsAtX: tf.Tensor[]): Tangent {
       const get = (n: string) => w[names.indexOf(n)];
       const variance = get("moving_variance");
       const gamma = names.includes("gamma") ? get("gamma") : tf.onesLike(variance);
-      return scaled((t) => t, tf.div(gamma, tf.sqrt(tf.add(variance, cfg.epsilon as number))));
+      return scaled(identity, identity, tf.div(gamma, tf.sqrt(tf.add(variance, cfg.epsilon as number))));
     }
     case "ReLU":
-      return scaled((t) => t, tf.cast(tf.greater(inputsAtX[0], 0), "float32"));
+      return scaled(identity, identity, tf.cast(tf.greater(inputsAtX[0], 0), "float32"));
     case "Activation":
-      return scaled((t) => t, activationDerivative(String(cfg.activation), inputsAtX[0], layer.name));
+      return scaled(identity, identity, activationDerivative(String(cfg.activation), inputsAtX[0], layer.name));
     case "Add":
-      return { fn: (ts) => tf.addN(ts), held: [] };
+      return { fn: (ts) => tf.addN(ts), transposed: (u) => inputsAtX.map(() => u), held: [] };
     case "Rescaling":
-      return { fn: ([t]) => tf.mul(t, cfg.scale as number), held: [] };
-    case "GlobalAveragePooling2D":
-      return { fn: ([t]) => tf.mean(t, [1, 2]), held: [] };
+      return { fn: ([t]) => tf.mul(t, cfg.scale as number), transposed: (u) => [tf.mul(u, cfg.scale as number)], held: [] };
+    case "GlobalAveragePooling2D": {
+      const [, H, W, C] = inputsAtX[0].shape;
+      return {
+        fn: ([t]) => tf.mean(t, [1, 2]),
+        transposed: (u) => [tf.tile(tf.reshape(tf.div(u, H * W), [u.shape[0], 1, 1, C]), [1, H, W, 1])],
+        held: [],
+      };
+    }
     default:
       throw new Error(`layer ${layer.name} (${cls}) cannot be linearised yet`);
   }
+}
+
+/** Options of {@link jacobianBetween} and {@link unitJacobian}. */
+export interface JacobianOptions {
+  /**
+   * How Jᵀ·u is computed: "linearised" (default) replays the frozen layers backwards (transposed
+   * convolutions, the same masks and scales), about the cost of J·v; "reverse" differentiates the
+   * segment by tf.grad on copies of x, independently of the linearisation (several times slower;
+   * the tests use it to check the other).
+   */
+  transpose?: "linearised" | "reverse";
 }
 
 /**
  * The Jacobian of the map from tensor `from` to tensor `to` of a functional model, at the point
  * where `from` takes the value `x0` ([1, ...shape]). Inference mode throughout.
  */
-export function jacobianBetween(model: tf.LayersModel, from: Sym, to: Sym, x0: tf.Tensor): JacobianOperator {
+export function jacobianBetween(model: tf.LayersModel, from: Sym, to: Sym, x0: tf.Tensor, opts: JacobianOptions = {}): JacobianOperator {
   const layers = segment(model, from, to);
   const point = x0.clone(); // the operator owns its point: the caller may dispose x0
   // One pass at x: each layer's value and its tangent map; only what the maps hold is kept.
-  const maps = new Map<tf.layers.Layer, TangentFn>();
+  const maps = new Map<tf.layers.Layer, Tangent>();
   const kept = tf.tidy(() => {
     const values = new Map<Sym, tf.Tensor>([[from, point]]);
     const held: tf.Tensor[] = [];
@@ -147,7 +181,7 @@ export function jacobianBetween(model: tf.LayersModel, from: Sym, to: Sym, x0: t
       const ins = inputsOf(layer).map((i) => values.get(i)!);
       values.set(layer.output as Sym, layer.apply(ins.length === 1 ? ins[0] : ins, { training: false }) as tf.Tensor);
       const t = tangentMap(layer, ins);
-      maps.set(layer, t.fn);
+      maps.set(layer, t);
       held.push(...t.held);
     }
     return [values.get(to)!, ...held];
@@ -160,14 +194,29 @@ export function jacobianBetween(model: tf.LayersModel, from: Sym, to: Sym, x0: t
     jvp: (v: tf.Tensor) =>
       tf.tidy(() => {
         const tangents = new Map<Sym, tf.Tensor>([[from, v]]);
-        for (const layer of layers) tangents.set(layer.output as Sym, maps.get(layer)!(inputsOf(layer).map((i) => tangents.get(i)!)));
+        for (const layer of layers) tangents.set(layer.output as Sym, maps.get(layer)!.fn(inputsOf(layer).map((i) => tangents.get(i)!)));
         return tangents.get(to)!;
       }),
     vjp: (u: tf.Tensor) =>
-      tf.tidy(() => {
-        const xs = tf.tile(point, [u.shape[0], ...point.shape.slice(1).map(() => 1)]);
-        return tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(forward(xx), u)))(xs);
-      }),
+      opts.transpose === "reverse"
+        ? tf.tidy(() => {
+            const xs = tf.tile(point, [u.shape[0], ...point.shape.slice(1).map(() => 1)]);
+            return tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(forward(xx), u)))(xs);
+          })
+        : tf.tidy(() => {
+            // the layers backwards, summing the cotangents of tensors that feed several layers
+            const cot = new Map<Sym, tf.Tensor>([[to, u]]);
+            for (const layer of [...layers].reverse()) {
+              const out = cot.get(layer.output as Sym);
+              if (!out) continue; // does not reach `to`
+              maps.get(layer)!.transposed(out).forEach((c, k) => {
+                const i = inputsOf(layer)[k];
+                const prev = cot.get(i);
+                cot.set(i, prev ? tf.add(prev, c) : c);
+              });
+            }
+            return cot.get(from) ?? tf.zeros([u.shape[0], ...(from.shape.slice(1) as number[])]);
+          }),
     value: valueOut,
     dispose: () => tf.dispose([...kept, point]),
   };
@@ -190,7 +239,7 @@ function recompute(layers: tf.layers.Layer[], from: Sym, to: Sym, x: tf.Tensor):
  * a whole stage ("s2": its first block's input to its last block's output), at one input image
  * `image` ([1, H, W, C]) of the model.
  */
-export function unitJacobian(model: tf.LayersModel, unit: string, image: tf.Tensor): JacobianOperator {
+export function unitJacobian(model: tf.LayersModel, unit: string, image: tf.Tensor, opts: JacobianOptions = {}): JacobianOperator {
   const points = hookPoints(model);
   const stage = /^s(\d+)$/.exec(unit);
   let fromName: string, toName: string;
@@ -208,7 +257,7 @@ export function unitJacobian(model: tf.LayersModel, unit: string, image: tf.Tens
   if (!from || !to) throw new Error(`unknown unit "${unit}": use s{stage}.b{block} (e.g. s0.b1) or a stage s{stage}`);
   const cache = runWithCache(model, image, { names: [fromName] });
   try {
-    return jacobianBetween(model, from.tensor, to.tensor, cache.activations.get(fromName)!);
+    return jacobianBetween(model, from.tensor, to.tensor, cache.activations.get(fromName)!, opts);
   } finally {
     cache.dispose();
   }

@@ -25,8 +25,20 @@ describe("residual-unit Jacobians of a post-activation ResNet", () => {
   randomiseBatchNorm(model);
   const image = tf.randomNormal([1, 8, 8, 3], 0, 1, "float32", 5);
 
-  test.each(["s0.b1", "s1.b0", "s2"])("adjoint identity ⟨Jv, u⟩ = ⟨v, Jᵀu⟩ for %s, batched over 5 vectors", (unit) => {
+  test.each(["s0.b1", "s1.b0", "s2"])("Jᵀ·u by the transposed linearisation equals reverse mode for %s", (unit) => {
     const J = unitJacobian(model, unit, image);
+    const R = unitJacobian(model, unit, image, { transpose: "reverse" });
+    const u = tf.randomNormal([4, ...J.outShape], 0, 1, "float32", 11);
+    const a = J.vjp(u), b = R.vjp(u);
+    expect(tf.norm(tf.sub(a, b)).dataSync()[0] / tf.norm(b).dataSync()[0]).toBeLessThan(1e-5);
+    J.dispose();
+    R.dispose();
+  });
+
+  test.each([
+    ["s0.b1", "linearised"], ["s1.b0", "linearised"], ["s2", "linearised"], ["s0.b1", "reverse"], ["s1.b0", "reverse"], ["s2", "reverse"],
+  ] as const)("adjoint identity ⟨Jv, u⟩ = ⟨v, Jᵀu⟩ for %s (Jᵀ %s), batched over 5 vectors", (unit, transpose) => {
+    const J = unitJacobian(model, unit, image, { transpose });
     const v = tf.randomNormal([5, ...J.inShape], 0, 1, "float32", 7);
     const u = tf.randomNormal([5, ...J.outShape], 0, 1, "float32", 8);
     const lhs = dot(J.jvp(v), u);
@@ -56,6 +68,21 @@ describe("residual-unit Jacobians of a post-activation ResNet", () => {
     expect(rel).toBeLessThan(1e-2);
     J.dispose();
     K.dispose();
+  });
+
+  test("the whole network up to the logits (GAP and dense included): transposed linearisation = reverse mode, and the adjoint identity", () => {
+    const from = model.inputs[0], to = model.outputs[0];
+    const J = jacobianBetween(model, from, to, image);
+    const R = jacobianBetween(model, from, to, image, { transpose: "reverse" });
+    expect(J.outShape).toEqual([10]);
+    const u = tf.randomNormal([3, 10], 0, 1, "float32", 12);
+    const v = tf.randomNormal([3, 8, 8, 3], 0, 1, "float32", 13);
+    const a = J.vjp(u), b = R.vjp(u);
+    expect(tf.norm(tf.sub(a, b)).dataSync()[0] / tf.norm(b).dataSync()[0]).toBeLessThan(1e-5);
+    const lhs = dot(J.jvp(v), u), rhs = dot(v, a);
+    lhs.forEach((x, i) => expect(Math.abs(x - rhs[i]) / Math.max(Math.abs(rhs[i]), 1e-3)).toBeLessThan(1e-5));
+    J.dispose();
+    R.dispose();
   });
 
   test("an unknown unit is a clear error", () => {
