@@ -88,6 +88,7 @@ export class Figure implements Displayable {
         yshift: -70,
         xanchor: "left",
         yanchor: "top",
+        align: "left",
         showarrow: false,
         font: { size: 10, color: "#666" },
         name: "reslab-provenance",
