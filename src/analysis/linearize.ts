@@ -11,7 +11,7 @@
  * independent route, and the adjoint identity ⟨Jv, u⟩ = ⟨v, Jᵀu⟩ checks each against J·v.
  */
 import * as tf from "@tensorflow/tfjs";
-import { hookPoints, runWithCache } from "../models/hooks";
+import { hookPoints, runWithCache, type HookPoint } from "../models/hooks";
 
 type Sym = tf.SymbolicTensor;
 
@@ -34,7 +34,7 @@ function inputsOf(layer: tf.layers.Layer): Sym[] {
 }
 
 /** Layers between `from` and `to` (exclusive of from's producer), in the model's order. */
-function segment(model: tf.LayersModel, from: Sym, to: Sym): tf.layers.Layer[] {
+export function segment(model: tf.LayersModel, from: Sym, to: Sym): tf.layers.Layer[] {
   const needed = new Set<Sym>([to]);
   const out: tf.layers.Layer[] = [];
   for (const layer of [...model.layers].reverse()) {
@@ -187,7 +187,7 @@ export function jacobianBetween(model: tf.LayersModel, from: Sym, to: Sym, x0: t
     return [values.get(to)!, ...held];
   });
   const valueOut = kept[0];
-  const forward = (x: tf.Tensor) => recompute(layers, from, to, x);
+  const forward = (x: tf.Tensor) => replaySegment(layers, from, x, [to])[0];
   return {
     inShape: from.shape.slice(1) as number[],
     outShape: to.shape.slice(1) as number[],
@@ -222,24 +222,26 @@ export function jacobianBetween(model: tf.LayersModel, from: Sym, to: Sym, x0: t
   };
 }
 
-/** Replays the segment on actual values (inference mode). */
-function recompute(layers: tf.layers.Layer[], from: Sym, to: Sym, x: tf.Tensor): tf.Tensor {
+/**
+ * Replays `layers` (a {@link segment}, in model order) on actual values in inference mode, with
+ * `from` = x, and returns the values of the tensors `taps`.
+ */
+export function replaySegment(layers: tf.layers.Layer[], from: Sym, x: tf.Tensor, taps: Sym[]): tf.Tensor[] {
   return tf.tidy(() => {
     const values = new Map<Sym, tf.Tensor>([[from, x]]);
     for (const layer of layers) {
       const ins = inputsOf(layer).map((i) => values.get(i)!);
       values.set(layer.output as Sym, layer.apply(ins.length === 1 ? ins[0] : ins, { training: false }) as tf.Tensor);
     }
-    return values.get(to)!;
+    return taps.map((t) => values.get(t)!);
   });
 }
 
 /**
- * The Jacobian of one residual unit (hook points `{unit}.in` → `{unit}.out`, e.g. "s1.b0") or of
- * a whole stage ("s2": its first block's input to its last block's output), at one input image
- * `image` ([1, H, W, C]) of the model.
+ * The hook points that bound a residual unit ("s1.b0": `s1.b0.in` → `s1.b0.out`) or a stage
+ * ("s2": its first block's input → its last block's output).
  */
-export function unitJacobian(model: tf.LayersModel, unit: string, image: tf.Tensor, opts: JacobianOptions = {}): JacobianOperator {
+export function unitBoundary(model: tf.LayersModel, unit: string): { from: HookPoint; to: HookPoint } {
   const points = hookPoints(model);
   const stage = /^s(\d+)$/.exec(unit);
   let fromName: string, toName: string;
@@ -255,9 +257,19 @@ export function unitJacobian(model: tf.LayersModel, unit: string, image: tf.Tens
   const from = points.find((p) => p.name === fromName);
   const to = points.find((p) => p.name === toName);
   if (!from || !to) throw new Error(`unknown unit "${unit}": use s{stage}.b{block} (e.g. s0.b1) or a stage s{stage}`);
-  const cache = runWithCache(model, image, { names: [fromName] });
+  return { from, to };
+}
+
+/**
+ * The Jacobian of one residual unit (hook points `{unit}.in` → `{unit}.out`, e.g. "s1.b0") or of
+ * a whole stage ("s2": its first block's input to its last block's output), at one input image
+ * `image` ([1, H, W, C]) of the model.
+ */
+export function unitJacobian(model: tf.LayersModel, unit: string, image: tf.Tensor, opts: JacobianOptions = {}): JacobianOperator {
+  const { from, to } = unitBoundary(model, unit);
+  const cache = runWithCache(model, image, { names: [from.name] });
   try {
-    return jacobianBetween(model, from.tensor, to.tensor, cache.activations.get(fromName)!, opts);
+    return jacobianBetween(model, from.tensor, to.tensor, cache.activations.get(from.name)!, opts);
   } finally {
     cache.dispose();
   }

@@ -86,6 +86,7 @@ export function fgsmAttack(model: tf.LayersModel, x: tf.Tensor4D, labels: ArrayL
           flipped[b] = true;
         } else if (k === ladder.length - 1) chosen[b] = k;
       }
+      if (chosen.every((c) => c >= 0)) break; // every image has its ε: larger ones are not needed
     }
     const delta = tf.tidy(() => tf.concat(chosen.map((k, b) => tf.slice(deltas[k], [b, 0, 0, 0], [1, -1, -1, -1])))) as tf.Tensor4D;
     tf.dispose([sign, ...deltas]);
@@ -123,8 +124,9 @@ export interface Propagation {
  * @param x clean normalised images [B, H, W, C]; `delta` the same shape
  */
 export function propagatedPerturbations(model: tf.LayersModel, x: tf.Tensor4D, delta: tf.Tensor): Propagation {
-  const outs = hookPoints(model).filter((p) => p.side === "out");
-  const first = hookPoints(model).find((p) => p.side === "in");
+  const points = hookPoints(model);
+  const outs = points.filter((p) => p.side === "out");
+  const first = points.find((p) => p.side === "in");
   if (!first || !outs.length) throw new Error("this model has no residual units with hook points: build it with buildBasicResNet or buildPreActResNet");
   const names = [first.name, ...outs.map((p) => p.name)];
   const clean = runWithCache(model, x, { names });
@@ -144,6 +146,25 @@ export function propagatedPerturbations(model: tf.LayersModel, x: tf.Tensor4D, d
     pert.dispose();
     xp.dispose();
   }
+}
+
+/** Result of {@link comparePerturbations}. Dispose `deltas` when done. */
+export interface PerturbationComparison {
+  fgsm: Omit<FgsmResult, "delta">;
+  adversarial: Propagation;
+  random: Propagation;
+  /** The perturbations themselves: FGSM's δ and the random one of the same norm per image. */
+  deltas: { adversarial: tf.Tensor4D; random: tf.Tensor };
+}
+
+/**
+ * Seed 001, Fig. 3: FGSM perturbations of `x` (see {@link fgsmAttack}), uniform noise of the
+ * same norm per image, and how each propagates through the units.
+ */
+export function comparePerturbations(model: tf.LayersModel, x: tf.Tensor4D, labels: ArrayLike<number>, eps: number | number[], norm: NormStats, seed = 0): PerturbationComparison {
+  const { delta, ...fgsm } = fgsmAttack(model, x, labels, eps, norm);
+  const random = randomPerturbationLike(delta, seed);
+  return { fgsm, adversarial: propagatedPerturbations(model, x, delta), random: propagatedPerturbations(model, x, random), deltas: { adversarial: delta, random } };
 }
 
 /** Result of {@link perturbationAlignment}. */

@@ -139,11 +139,9 @@ export function alignmentFigure(adversarial: Alignment[], random: Alignment[], p
 
 /** Fig. 5, left: scree plots of one unit for several skip scales α (dotted line at each α). */
 export function skipScaleFigure(rows: Array<{ alpha: number; spectrum: UnitSpectrum }>, unit: string, provenance: Provenance): Figure {
-  const traces: Trace[] = rows.map((r, k) => {
-    const c = screeCurve(r.spectrum);
-    return { x: c.index, y: c.sigma, type: "scatter", mode: "lines", name: `α = ${r.alpha}`, line: { color: PALETTE[k % PALETTE.length] } };
-  });
-  const n = Math.max(...rows.map((r) => screeCurve(r.spectrum).index.at(-1) ?? 1));
+  const curves = rows.map((r) => screeCurve(r.spectrum));
+  const traces: Trace[] = rows.map((r, k) => ({ x: curves[k].index, y: curves[k].sigma, type: "scatter", mode: "lines", name: `α = ${r.alpha}`, line: { color: PALETTE[k % PALETTE.length] } }));
+  const n = Math.max(...curves.map((c) => c.index.at(-1) ?? 1));
   const shapes = rows.map((r, k) => ({ type: "line", x0: 1, x1: n, y0: r.alpha, y1: r.alpha, line: { color: PALETTE[k % PALETTE.length], dash: "dot", width: 1 } }));
   return figure(traces, { layout: { title: { text: `Spectrum of ${unit} with the skip connection scaled by α (Fig. 5, left)` }, xaxis: { title: { text: "index" } }, yaxis: { title: { text: "σ" } }, shapes }, provenance: { ...provenance, note: [provenance.note, methodNote(rows.map((r) => r.spectrum))].filter(Boolean).join(" · ") } });
 }

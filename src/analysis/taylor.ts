@@ -9,8 +9,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { tfSeed } from "../runtime/seeds";
 import { fitPowerLaw } from "./loglog";
-import { unitJacobian } from "./linearize";
-import { hookPoints, runWithCache } from "../models/hooks";
+import { replaySegment, segment, unitBoundary, unitJacobian } from "./linearize";
+import { runWithCache } from "../models/hooks";
 
 type Sym = tf.SymbolicTensor;
 
@@ -165,38 +165,6 @@ export interface UnitTaylorOptions extends TaylorOptions {
   seed?: number;
 }
 
-/** A unit's input and output hook points (resolved as {@link unitJacobian} does) and its layers in model order. */
-function unitSegment(model: tf.LayersModel, unit: string): { fromName: string; from: Sym; to: Sym; layers: tf.layers.Layer[] } {
-  const points = hookPoints(model);
-  const stage = /^s(\d+)$/.exec(unit);
-  const block = /^s(\d+)\.b(\d+)$/.exec(unit)!; // unitJacobian has validated the name
-  const section = Number((stage ?? block)[1]);
-  const last = stage ? Math.max(...points.filter((p) => p.section === section).map((p) => p.block)) : Number(block[2]);
-  const fromName = stage ? `${unit}.b0.in` : `${unit}.in`;
-  const from = points.find((p) => p.name === fromName)!.tensor;
-  const to = points.find((p) => p.name === `s${section}.b${last}.out`)!.tensor;
-  const pattern = stage ? new RegExp(`^s${section}b\\d+_`) : new RegExp(`^s${section}b${block[2]}_`);
-  const layers = model.layers.filter((l) => pattern.test(l.name) && l.output !== from);
-  return { fromName, from, to, layers };
-}
-
-/** Replays `layers` (model order, inference mode) from `from` = x; returns the values of `taps`. */
-function replay(layers: tf.layers.Layer[], from: Sym, x: tf.Tensor, taps: Sym[]): tf.Tensor[] {
-  return tf.tidy(() => {
-    const values = new Map<Sym, tf.Tensor>([[from, x]]);
-    for (const layer of layers) {
-      const raw = layer.input as Sym | Sym[];
-      const ins = (Array.isArray(raw) ? raw : [raw]).map((i) => {
-        const v = values.get(i);
-        if (!v) throw new Error(`layer ${layer.name} takes "${i.name}", which is not computed inside the unit: taylorTest replays units of ResLab's BasicResNets`);
-        return v;
-      });
-      values.set(layer.output as Sym, layer.apply(ins.length === 1 ? ins[0] : ins, { training: false }) as tf.Tensor);
-    }
-    return taps.map((t) => values.get(t)!);
-  });
-}
-
 const isRelu = (layer: tf.layers.Layer) =>
   layer.getClassName() === "ReLU" || (layer.getClassName() === "Activation" && (layer.getConfig() as { activation?: string }).activation === "relu");
 
@@ -216,7 +184,9 @@ const isRelu = (layer: tf.layers.Layer) =>
 export function taylorTest(model: tf.LayersModel, unit: string, image: tf.Tensor, opts: UnitTaylorOptions = {}): UnitTaylorResult {
   if (image.rank !== 4 || image.shape[0] !== 1) throw new Error(`taylorTest takes one image [1, H, W, C], got shape [${image.shape}]: pick one, e.g. images.slice([i], [1])`);
   const J = unitJacobian(model, unit, image); // validates the unit name
-  const { fromName, from, to, layers } = unitSegment(model, unit);
+  const { from: start, to: end } = unitBoundary(model, unit);
+  const from = start.tensor, to = end.tensor, fromName = start.name;
+  const layers = segment(model, from, to);
   const relus = layers.filter(isRelu);
   const reluInputs = relus.map((l) => l.input as Sym);
   const cache = runWithCache(model, image, { names: [fromName] });
@@ -227,10 +197,10 @@ export function taylorTest(model: tf.LayersModel, unit: string, image: tf.Tensor
     const nx = norm(x);
     return tf.mul(d, (nx > 0 ? nx : 1) / norm(d));
   });
-  const signs = (xx: tf.Tensor) => tf.tidy(() => replay(layers, from, xx, reluInputs).map((z) => tf.greater(z, 0)));
+  const signs = (xx: tf.Tensor) => tf.tidy(() => replaySegment(layers, from, xx, reluInputs).map((z) => tf.greater(z, 0)));
   const atX = relus.length ? signs(x) : [];
   try {
-    const result = taylorTestOf((xx) => replay(layers, from, xx, [to])[0], (v) => J.jvp(v), x, delta, opts);
+    const result = taylorTestOf((xx) => replaySegment(layers, from, xx, [to])[0], (v) => J.jvp(v), x, delta, opts);
     const crossings = (epsilon: number) =>
       tf.tidy(() => {
         const moved = signs(tf.add(x, tf.mul(delta, epsilon)));

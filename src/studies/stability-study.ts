@@ -20,7 +20,7 @@ import { currentBackend } from "../backend/select";
 import type { Provenance } from "../display/provenance";
 import { unitJacobian } from "../analysis/linearize";
 import { unitSpectrum, type SpectrumOptions, type UnitSpectrum } from "../analysis/unit-spectrum";
-import { fgsmAttack, perturbationAlignment, propagatedPerturbations, randomPerturbationLike, type Alignment, type FgsmResult, type Propagation } from "../analysis/propagation";
+import { comparePerturbations, perturbationAlignment, type Alignment, type PerturbationComparison } from "../analysis/propagation";
 import { withInterpolatedWeights, withSkipScale } from "../models/unit-surgery";
 
 /** Parameters of the stability study. */
@@ -245,27 +245,12 @@ export function unitProportionsStudy(ctx: StabilityContext, image = 0): Array<{ 
   }
 }
 
-/** Fig. 3 data: FGSM and random perturbations of the same size and how they propagate. */
-export interface PropagationStudy {
-  fgsm: Omit<FgsmResult, "delta">;
-  adversarial: Propagation;
-  random: Propagation;
-}
-
-/** Fig. 3: propagated random and FGSM perturbations for the first `perturbImages` images. */
-export function propagationStudy(ctx: StabilityContext, opts: { images?: number; eps?: number[]; seed?: number } = {}): PropagationStudy & { deltas: { adversarial: tf.Tensor4D; random: tf.Tensor } } {
+/** Fig. 3: propagated random and FGSM perturbations for the first `perturbImages` images. Dispose `deltas`. */
+export function propagationStudy(ctx: StabilityContext, opts: { images?: number; eps?: number[]; seed?: number } = {}): PerturbationComparison {
   const count = Math.min(opts.images ?? ctx.params.perturbImages, ctx.images.shape[0]);
   const x = tf.slice(ctx.images, [0, 0, 0, 0], [count, -1, -1, -1]) as tf.Tensor4D;
   try {
-    const attack = fgsmAttack(ctx.model, x, ctx.labels.slice(0, count), opts.eps ?? ctx.params.fgsmEps, ctx.norm);
-    const random = randomPerturbationLike(attack.delta, opts.seed ?? ctx.params.seed);
-    const { delta, ...fgsm } = attack;
-    return {
-      fgsm,
-      adversarial: propagatedPerturbations(ctx.model, x, delta),
-      random: propagatedPerturbations(ctx.model, x, random),
-      deltas: { adversarial: delta as tf.Tensor4D, random },
-    };
+    return comparePerturbations(ctx.model, x, ctx.labels.slice(0, count), opts.eps ?? ctx.params.fgsmEps, ctx.norm, opts.seed ?? ctx.params.seed);
   } finally {
     x.dispose();
   }

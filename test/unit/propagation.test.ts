@@ -77,9 +77,13 @@ test("random perturbations have each image's norm of the reference and are unifo
   const like = tf.randomNormal([4, 5, 5, 2], 0, 1, "float32", 3);
   const r = randomPerturbationLike(like, 7);
   imageNorms(r).forEach((n, b) => expect(n).toBeCloseTo(imageNorms(like)[b], 3));
-  // U(−1, 1) rescaled: the largest |value| per image is close to the scale, values are not Gaussian-tailed
-  const v = r.abs().max().dataSync()[0];
-  expect(v).toBeGreaterThan(0);
+  // c·U(−1, 1): no value beyond c, and RMS ≈ c/√3, so max/RMS → √3 (a Gaussian of 50 values would give ≈ 2.3–3)
+  const maxOverRms = (t: tf.Tensor) => t.abs().max().dataSync()[0] / Math.sqrt(t.square().mean().dataSync()[0]);
+  for (let b = 0; b < 4; b++) {
+    const ratio = maxOverRms(tf.slice(r, [b, 0, 0, 0], [1, -1, -1, -1]));
+    expect(ratio).toBeGreaterThan(1.4);
+    expect(ratio).toBeLessThan(Math.sqrt(3) * 1.15);
+  }
   expect(randomPerturbationLike(like, 7).sub(r).abs().max().dataSync()[0]).toBe(0); // seeded
 });
 

@@ -10,7 +10,7 @@ import { channelStats } from "../../../src/data/transforms";
 import { unitJacobian } from "../../../src/analysis/linearize";
 import { taylorTest } from "../../../src/analysis/taylor";
 import type { SpectrumOptions } from "../../../src/analysis/unit-spectrum";
-import { fgsmAttack, propagatedPerturbations, randomPerturbationLike } from "../../../src/analysis/propagation";
+import { comparePerturbations } from "../../../src/analysis/propagation";
 import { propagationFigure, screeFigure, taylorFigure } from "../../../src/analysis/stability-figures";
 import { pickTestImages, spectrumAt } from "../../../src/studies/stability-study";
 import { MagicError, type MagicContext, type MagicRun, type MagicSpec } from "../types";
@@ -29,6 +29,16 @@ interface UnitInput {
   unit: string;
   image: tf.Tensor4D;
   provenance: { dataset: string; model: string; seed: string };
+}
+
+/** Runs `f` on the magic's MODEL, UNIT and input image, then releases the image. */
+function withUnitInput<T>(call: MagicRun, ctx: MagicContext, f: (input: UnitInput) => T): T {
+  const input = unitInput(call, ctx);
+  try {
+    return f(input);
+  } finally {
+    input.image.dispose();
+  }
 }
 
 function unitInput(call: MagicRun, ctx: MagicContext): UnitInput {
@@ -63,8 +73,7 @@ export const jacobianMagic: MagicSpec = {
     cmd.option("--taylor", "run the seed's Jacobian (Taylor) test and plot it");
   },
   run(call, ctx) {
-    const { model, unit, image, provenance } = unitInput(call, ctx);
-    try {
+    return withUnitInput(call, ctx, ({ model, unit, image, provenance }) => {
       const J = unitJacobian(model, unit, image);
       const n = J.inShape.reduce((a, b) => a * b, 1), m = J.outShape.reduce((a, b) => a * b, 1);
       showTable(ctx, aq.from([{ unit, input: `[${J.inShape.join("×")}]`, output: `[${J.outShape.join("×")}]`, n, m }]), `J of ${unit} at ${provenance.dataset}: J.jvp(V [k, ${J.inShape.join(", ")}]), J.vjp(U [k, ${J.outShape.join(", ")}]); dispose with J.dispose()`);
@@ -74,9 +83,7 @@ export const jacobianMagic: MagicSpec = {
         ctx.print(t.explanation + "\n");
       }
       return J;
-    } finally {
-      image.dispose();
-    }
+    });
   },
 };
 
@@ -97,17 +104,14 @@ export const spectrumMagic: MagicSpec = {
     const chosen = [o.k !== undefined && "--k", o.full && "--full", o.density && "--density"].filter(Boolean);
     if (chosen.length > 1) throw new MagicError(`choose one of --k, --full, --density (got ${chosen.join(" and ")})`);
     const opts: SpectrumOptions = { method: o.full ? "dense" : o.density ? "density" : o.k !== undefined ? "topk" : "auto", k: o.k as number | undefined, probes: o.probes as number, steps: o.steps as number };
-    const { model, unit, image, provenance } = unitInput(call, ctx);
-    try {
+    return withUnitInput(call, ctx, ({ model, unit, image, provenance }) => {
       const s = spectrumAt(model, unit, image, opts);
       ctx.display(screeFigure([{ kind: "unit", stage: 0, unit, spectra: [s] }], provenance, `Singular values of the Jacobian of ${unit}`));
       if (s.proportions) {
         showTable(ctx, aq.from(s.proportions.map((p) => ({ bin: p.label, proportion: p.estimate, ...(s.method !== "dense" ? { "± 2 SE": 2 * p.stdError } : {}) }))), `${unit}: ${s.method}, n = ${s.n}, ${s.products} products, ${s.seconds.toFixed(2)} s`);
       }
       return s;
-    } finally {
-      image.dispose();
-    }
+    });
   },
 };
 
@@ -127,16 +131,12 @@ export const perturbMagic: MagicSpec = {
     const norm = channelStats(ds.train, ds.shape[2]);
     const picked = pickTestImages(model, ds, norm, o.images as number);
     try {
-      const attack = fgsmAttack(model, picked.images, picked.labels, o.fgsm as number[], norm);
-      const random = randomPerturbationLike(attack.delta, o.seed as number);
-      const adversarial = propagatedPerturbations(model, picked.images, attack.delta);
-      const rnd = propagatedPerturbations(model, picked.images, random);
-      tf.dispose([attack.delta, random]);
+      const res = comparePerturbations(model, picked.images, picked.labels, o.fgsm as number[], norm, o.seed as number);
+      tf.dispose([res.deltas.adversarial, res.deltas.random]);
       const provenance = { dataset: `${ds.name} test images #${picked.indices.join(", #")}`, model: model.name, seed: o.seed as number };
-      ctx.display(propagationFigure(rnd, adversarial, provenance, attack.eps));
-      showTable(ctx, aq.from(picked.indices.map((idx, b) => ({ image: idx, label: picked.labels[b], eps: attack.eps[b], flipped: attack.flipped[b], delta_norm: attack.norms[b] }))), "FGSM per image (ε in pixel units; ‖δ‖ in normalised units)");
-      const { delta: _d, ...fgsm } = attack;
-      return { fgsm, adversarial, random: rnd, indices: picked.indices };
+      ctx.display(propagationFigure(res.random, res.adversarial, provenance, res.fgsm.eps));
+      showTable(ctx, aq.from(picked.indices.map((idx, b) => ({ image: idx, label: picked.labels[b], eps: res.fgsm.eps[b], flipped: res.fgsm.flipped[b], delta_norm: res.fgsm.norms[b] }))), "FGSM per image (ε in pixel units; ‖δ‖ in normalised units)");
+      return { fgsm: res.fgsm, adversarial: res.adversarial, random: res.random, indices: picked.indices };
     } finally {
       picked.images.dispose();
     }
