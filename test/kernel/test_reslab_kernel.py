@@ -239,6 +239,10 @@ class ReslabMagicsOverProtocol(unittest.TestCase):
         reply, outs = self.run_cell("%spectrum stabModel s2.b0 --data stabData --full -o sp\n[sp.method, sp.values.length, sp.proportions.length]", timeout=120)
         self.assertEqual(reply["status"], "ok", outs)
         self.assertEqual(self.result_text(outs), "[ 'dense', 98, 4 ]")
+        figs = [m["content"]["data"]["application/vnd.plotly.v1+json"] for m in outs if m["msg_type"] == "display_data" and "application/vnd.plotly.v1+json" in m["content"]["data"]]
+        footer = " ".join(a["text"] for a in figs[0]["layout"]["annotations"])
+        for part in ("mnist-embedded test image #", "widths 2/2/2", "seed: 1", "backend: "):
+            self.assertIn(part, footer)
         reply, outs = self.run_cell("%spectrum stabModel s2.b0 --data stabData --k 3 --full")
         self.assertEqual(reply["status"], "error")
         self.assertIn("choose one of --k, --full, --density", reply["evalue"])

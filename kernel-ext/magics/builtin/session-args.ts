@@ -5,6 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Command } from "commander";
 import type { ImageDataset } from "../../../src/data/dataset";
+import { basicResNetConfig } from "../../../src/models/basic-resnet";
 import * as aq from "arquero";
 import { tableBundle } from "../../../src/display/table";
 import { JUPYTER_DISPLAY } from "../../../src/display/mime";
@@ -38,3 +39,16 @@ export function modelAndData(call: { args: unknown[] }, ctx: MagicContext): { mo
 
 /** Shows an arquero table with a caption in the cell. */
 export const showTable = (ctx: MagicContext, table: ReturnType<typeof aq.from>, caption: string) => ctx.display({ [JUPYTER_DISPLAY]: () => tableBundle(table, { caption }) });
+
+/**
+ * What a figure's provenance says about a model variable: its configuration and initialiser seed
+ * when a ResLab builder made it, else its name and size (the seed is then unknown).
+ */
+export function modelProvenance(model: tf.LayersModel): { model: string; seed: number | string } {
+  try {
+    const c = basicResNetConfig(model);
+    return { model: `${model.name} (post-activation BasicBlock), widths ${(c.widths ?? [16, 32, 64]).join("/")}, input ${c.inputShape.join("×")}`, seed: c.seed ?? 0 };
+  } catch {
+    return { model: `${model.name} (${model.countParams().toLocaleString("en-US")} parameters)`, seed: "unknown (model not built by buildBasicResNet)" };
+  }
+}

@@ -14,7 +14,7 @@ import { comparePerturbations } from "../../../src/analysis/propagation";
 import { propagationFigure, screeFigure, taylorFigure } from "../../../src/analysis/stability-figures";
 import { pickTestImages, spectrumAt } from "../../../src/studies/stability-study";
 import { MagicError, type MagicContext, type MagicRun, type MagicSpec } from "../types";
-import { isDataset, isModel, modelAndData, modelDataArguments, num, showTable, variable } from "./session-args";
+import { isDataset, isModel, modelAndData, modelDataArguments, modelProvenance, num, showTable, variable } from "./session-args";
 
 /** MODEL UNIT plus where the input image comes from: --data DATA [--image I], or --input TENSOR. */
 function unitArguments(cmd: Command): void {
@@ -28,7 +28,7 @@ interface UnitInput {
   model: tf.LayersModel;
   unit: string;
   image: tf.Tensor4D;
-  provenance: { dataset: string; model: string; seed: string };
+  provenance: { dataset: string; model: string; seed: number | string; note?: string };
 }
 
 /** Runs `f` on the magic's MODEL, UNIT and input image, then releases the image. */
@@ -48,7 +48,7 @@ function unitInput(call: MagicRun, ctx: MagicContext): UnitInput {
   if (o.input !== undefined) {
     const t = variable<tf.Tensor>(ctx, o.input, "INPUT", (v) => v instanceof tf.Tensor);
     if (t.rank !== 4 || t.shape[0] !== 1) throw new MagicError(`--input must be one image [1, H, W, C]; got shape [${t.shape.join(", ")}]`);
-    return { model, unit, image: t.clone() as tf.Tensor4D, provenance: { dataset: `--input ${String(o.input)}`, model: model.name, seed: "none" } };
+    return { model, unit, image: t.clone() as tf.Tensor4D, provenance: { dataset: `--input ${String(o.input)}`, ...modelProvenance(model) } };
   }
   if (o.data === undefined) throw new MagicError("say where the input image comes from: --data DATA [--image I] or --input TENSOR");
   const ds = variable<ImageDataset>(ctx, o.data, "DATA", isDataset);
@@ -61,7 +61,7 @@ function unitInput(call: MagicRun, ctx: MagicContext): UnitInput {
   }
   const image = tf.slice(picked.images, [i, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D;
   picked.images.dispose();
-  return { model, unit, image, provenance: { dataset: `${ds.name} test image #${picked.indices[i]}`, model: model.name, seed: "none" } };
+  return { model, unit, image, provenance: { dataset: `${ds.name} test image #${picked.indices[i]}`, ...modelProvenance(model) } };
 }
 
 export const jacobianMagic: MagicSpec = {
@@ -106,7 +106,8 @@ export const spectrumMagic: MagicSpec = {
     const opts: SpectrumOptions = { method: o.full ? "dense" : o.density ? "density" : o.k !== undefined ? "topk" : "auto", k: o.k as number | undefined, probes: o.probes as number, steps: o.steps as number };
     return withUnitInput(call, ctx, ({ model, unit, image, provenance }) => {
       const s = spectrumAt(model, unit, image, opts);
-      ctx.display(screeFigure([{ kind: "unit", stage: 0, unit, spectra: [s] }], provenance, `Singular values of the Jacobian of ${unit}`));
+      const probes = s.density ? `SLQ: ${s.density.probes} Rademacher probes, seed ${s.density.seed}` : undefined;
+      ctx.display(screeFigure([{ kind: "unit", stage: 0, unit, spectra: [s] }], { ...provenance, note: probes }, `Singular values of the Jacobian of ${unit}`));
       if (s.proportions) {
         showTable(ctx, aq.from(s.proportions.map((p) => ({ bin: p.label, proportion: p.estimate, ...(s.method !== "dense" ? { "± 2 SE": 2 * p.stdError } : {}) }))), `${unit}: ${s.method}, n = ${s.n}, ${s.products} products, ${s.seconds.toFixed(2)} s`);
       }
@@ -133,7 +134,8 @@ export const perturbMagic: MagicSpec = {
     try {
       const res = comparePerturbations(model, picked.images, picked.labels, o.fgsm as number[], norm, o.seed as number);
       tf.dispose([res.deltas.adversarial, res.deltas.random]);
-      const provenance = { dataset: `${ds.name} test images #${picked.indices.join(", #")}`, model: model.name, seed: o.seed as number };
+      const m = modelProvenance(model);
+      const provenance = { dataset: `${ds.name} test images #${picked.indices.join(", #")}`, model: m.model, seed: m.seed, note: `random-noise seed ${o.seed as number}` };
       ctx.display(propagationFigure(res.random, res.adversarial, provenance, res.fgsm.eps));
       showTable(ctx, aq.from(picked.indices.map((idx, b) => ({ image: idx, label: picked.labels[b], eps: res.fgsm.eps[b], flipped: res.fgsm.flipped[b], delta_norm: res.fgsm.norms[b] }))), "FGSM per image (ε in pixel units; ‖δ‖ in normalised units)");
       return { fgsm: res.fgsm, adversarial: res.adversarial, random: res.random, indices: picked.indices };
