@@ -28,21 +28,25 @@ function run(name: string, inputs: Record<string, TensorInfo>, attrs: Record<str
   return kernel(name)({ inputs, attrs: attrs as never, backend: backend as never }) as TensorInfo;
 }
 
+type Shape4 = [number, number, number, number];
+
+/** The attributes the two convolution-gradient kernels share. */
+interface ConvGradientAttrs {
+  strides: number | [number, number];
+  pad: "same" | "valid" | number | number[][];
+  dataFormat: "NHWC" | "NCHW";
+  dimRoundingMode?: "floor" | "round" | "ceil";
+}
+
 /** Conv2DBackpropFilter for NHWC on wasm, as a dilated forward convolution. */
 export const conv2DBackpropFilterWasm: KernelFunc = ({ inputs, attrs, backend }) => {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as {
-    strides: number | [number, number];
-    pad: "same" | "valid" | number | number[][];
-    dataFormat: "NHWC" | "NCHW";
-    dimRoundingMode?: "floor" | "round" | "ceil";
-    filterShape: [number, number, number, number];
-  };
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as ConvGradientAttrs & { filterShape: Shape4 };
   if (dataFormat && dataFormat !== "NHWC") {
     throw new Error(`Conv2DBackpropFilter on wasm supports NHWC only (got ${dataFormat}); transpose to NHWC first.`);
   }
   const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
+    x.shape as Shape4,
     filterShape,
     strides,
     1,
@@ -103,13 +107,7 @@ let shippedBackpropInput: KernelFunc | undefined;
 export const conv2DBackpropInputWasm: KernelFunc = (args) => {
   const { inputs, attrs, backend } = args;
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as {
-    strides: number | [number, number];
-    pad: "same" | "valid" | number | number[][];
-    dataFormat: "NHWC" | "NCHW";
-    dimRoundingMode?: "floor" | "round" | "ceil";
-    inputShape: [number, number, number, number];
-  };
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as ConvGradientAttrs & { inputShape: Shape4 };
   const [sh, sw] = typeof strides === "number" ? [strides, strides] : strides;
   const shipped = shippedBackpropInput;
   if ((dataFormat && dataFormat !== "NHWC") || sh !== 1 || sw !== 1) {
@@ -117,7 +115,7 @@ export const conv2DBackpropInputWasm: KernelFunc = (args) => {
     return shipped(args);
   }
   const [kh, kw] = filter.shape;
-  const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], 1, 1, pad as never, dimRoundingMode, false, "channelsLast");
+  const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as Shape4, 1, 1, pad as never, dimRoundingMode, false, "channelsLast");
   const [, H, W] = inputShape;
   const pt = kh - 1 - info.padInfo.top;
   const pl = kw - 1 - info.padInfo.left;
