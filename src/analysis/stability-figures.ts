@@ -8,7 +8,6 @@ import { figure, type Figure, type Trace } from "../display/plotly";
 import type { Provenance } from "../display/provenance";
 import type { Alignment, Propagation } from "./propagation";
 import { screeCurve, type UnitSpectrum } from "./unit-spectrum";
-import type { ScreeRow } from "../studies/stability-study";
 
 const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
 /** Seed 001 Fig. 2's colours: >1.01 red, ≈1 blue, (0, 0.99) orange, 0 green. */
@@ -25,6 +24,15 @@ function methodNote(spectra: UnitSpectrum[]): string {
     density: "SLQ density (approximate)",
   };
   return `spectra: ${kinds.map((k) => words[k]).join(", ")}`;
+}
+
+/** One panel's spectra: a network component at several images. */
+export interface ScreeRow {
+  /** "unit" (a regular unit), "first unit" (down-sampling in stages after the first) or "stage". */
+  kind: string;
+  stage: number;
+  unit: string;
+  spectra: UnitSpectrum[];
 }
 
 /** Fig. 1: scree plots, rows = unit kind, columns = stages; one line per image. */

@@ -20,6 +20,7 @@ import { currentBackend } from "../backend/select";
 import type { Provenance } from "../display/provenance";
 import { unitJacobian } from "../analysis/linearize";
 import { unitSpectrum, type SpectrumOptions, type UnitSpectrum } from "../analysis/unit-spectrum";
+import type { ScreeRow } from "../analysis/stability-figures";
 import { comparePerturbations, perturbationAlignment, type Alignment, type PerturbationComparison } from "../analysis/propagation";
 import { withInterpolatedWeights, withSkipScale } from "../models/unit-surgery";
 
@@ -198,15 +199,6 @@ export function spectrumAt(model: tf.LayersModel, unit: string, image: tf.Tensor
   } finally {
     J.dispose();
   }
-}
-
-/** One panel's spectra: a network component at several images. */
-export interface ScreeRow {
-  /** "unit" (a regular unit), "first unit" (down-sampling in stages after the first) or "stage". */
-  kind: string;
-  stage: number;
-  unit: string;
-  spectra: UnitSpectrum[];
 }
 
 /**
