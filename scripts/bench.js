@@ -146,7 +146,7 @@ async function main() {
   let backends = opts.backends ? opts.backends.split(",") : null;
   if (!backends) {
     backends = [];
-    for (const b of ["tfjs-node-gpu", "tfjs-node"]) {
+    for (const b of ["torch", "tfjs-node-gpu", "tfjs-node"]) {
       try {
         await selectBackend({ prefer: b, strict: true });
         backends.push(b);

@@ -1,22 +1,27 @@
 /**
  * Backend selection: which tfjs backend runs ResLab's tensors, and why.
  *
- * Order of preference: `tfjs-node-gpu` (native TensorFlow with CUDA, if it loads), `tfjs-node`
+ * Order of preference: `torch` (ResLab's libtorch backend, native/torch-backend, when its addon
+ * was built and loads: CPU, or CUDA with a CUDA libtorch), `tfjs-node-gpu` (native TensorFlow with CUDA, if it loads), `tfjs-node`
  * (native TensorFlow on CPU, if the user installed it), `wasm` (XNNPACK through WebAssembly,
  * always installed), `cpu` (pure JavaScript, always works but is very slow for convolutions).
  * The environment variable `RESLAB_BACKEND` names a backend to try first.
  */
 import * as tf from "@tensorflow/tfjs";
 import { registerBatchNormGradient } from "./batchnorm-grad";
+import { registerFusedGradients } from "./fused/gradients";
+import { describeTorch } from "./torch";
 
 /** The backends ResLab knows how to load, in default order of preference. */
-export const BACKEND_ORDER = ["tfjs-node-gpu", "tfjs-node", "wasm", "cpu"] as const;
+export const BACKEND_ORDER = ["torch", "tfjs-node-gpu", "tfjs-node", "wasm", "cpu"] as const;
 
 /** A backend ResLab can select. */
 export type BackendName = (typeof BACKEND_ORDER)[number];
 
 /** Accepted spellings for `RESLAB_BACKEND` and `%backend NAME`. */
 const ALIASES: Record<string, BackendName> = {
+  torch: "torch",
+  libtorch: "torch",
   "tfjs-node-gpu": "tfjs-node-gpu",
   "node-gpu": "tfjs-node-gpu",
   gpu: "tfjs-node-gpu",
@@ -39,7 +44,7 @@ export interface BackendAttempt {
 export interface BackendReport {
   /** The backend now active. */
   active: BackendName;
-  /** tfjs' own name for it (`tensorflow`, `wasm`, `cpu`). */
+  /** tfjs' own name for it (`torch`, `tensorflow`, `wasm`, `cpu`). */
   tfName: string;
   /** Every backend tried, in order, until one worked. */
   attempts: BackendAttempt[];
@@ -56,7 +61,7 @@ export function parseBackendName(name: string): BackendName {
   const found = ALIASES[key];
   if (!found) {
     throw new Error(
-      `Unknown backend "${name}". Use one of: ${BACKEND_ORDER.join(", ")} (aliases: gpu, node, tensorflow).`,
+      `Unknown backend "${name}". Use one of: ${BACKEND_ORDER.join(", ")} (aliases: libtorch, gpu, node, tensorflow).`,
     );
   }
   return found;
@@ -102,6 +107,11 @@ export function onBackendActivated(hook: (name: BackendName) => void | Promise<v
 
 /** The real loaders, one per backend. */
 export const DEFAULT_LOADERS: Record<BackendName, BackendLoader> = {
+  torch: async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { activateTorch } = require("./torch") as typeof import("./torch");
+    return activateTorch();
+  },
   "tfjs-node-gpu": nativeLoader("@tensorflow/tfjs-node-gpu"),
   "tfjs-node": nativeLoader("@tensorflow/tfjs-node"),
   wasm: async () => {
@@ -138,6 +148,8 @@ export async function selectBackend(opts: SelectOptions = {}): Promise<BackendRe
     : [...BACKEND_ORDER];
   // Cheaper BatchNorm gradient (same values as tfjs' own), for every backend.
   registerBatchNormGradient();
+  // One-pass ReLU and Mean gradients and the fused training batch norm's (same values everywhere).
+  registerFusedGradients();
   const attempts: BackendAttempt[] = [];
   for (const name of order) {
     try {
@@ -171,7 +183,8 @@ export function currentBackend(): BackendReport | undefined {
 export function describeBackend(report: BackendReport | undefined = current): string {
   if (!report) return `${tf.getBackend() ?? "none"} (not selected by ResLab)`;
   const others = report.attempts.filter((a) => !a.ok).map((a) => `${a.name}: ${a.reason}`);
-  return others.length ? `${report.active} (${others.join("; ")})` : report.active;
+  const active = report.active === "torch" ? `torch [${describeTorch() ?? "libtorch"}]` : report.active;
+  return others.length ? `${active} (${others.join("; ")})` : active;
 }
 
 /** Ensures a backend is selected (selecting with the defaults if none is), and returns the report. */

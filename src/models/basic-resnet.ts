@@ -10,6 +10,7 @@
  * Jacobian (Taylor) test needs.
  */
 import * as tf from "@tensorflow/tfjs";
+import { batchNormalization } from "./batch-norm-layer";
 import { layerSeeds } from "../runtime/seeds";
 import { blockInputMarker } from "./preact-resnet";
 
@@ -72,7 +73,7 @@ export function buildBasicResNet(cfg: BasicResNetConfig): tf.LayersModel {
   const nextSeed = layerSeeds(cfg.seed);
   const conv = (filters: number, k: number, strides: number, name: string) =>
     tf.layers.conv2d({ filters, kernelSize: k, strides, padding: "same", useBias: false, kernelInitializer: tf.initializers.heNormal({ seed: nextSeed() }), name });
-  const bn = (name: string) => tf.layers.batchNormalization({ momentum, name });
+  const bn = (name: string) => batchNormalization({ momentum, name });
   const input = tf.input({ shape: cfg.inputShape, name: "input" });
   let x = conv(widths[0], 3, 1, "stem_conv").apply(input) as tf.SymbolicTensor;
   x = bn("stem_bn").apply(x) as tf.SymbolicTensor;

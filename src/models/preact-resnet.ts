@@ -8,6 +8,7 @@
  * average pooling and a dense softmax layer. Inputs are NHWC images.
  */
 import * as tf from "@tensorflow/tfjs";
+import { batchNormalization } from "./batch-norm-layer";
 import { layerSeeds } from "../runtime/seeds";
 
 /** Configuration of {@link buildPreActResNet}. */
@@ -47,7 +48,7 @@ export function buildPreActResNet(cfg: PreActResNetConfig): tf.LayersModel {
   }
   const nextSeed = layerSeeds(cfg.seed);
   const momentum = cfg.bnMomentum ?? 0.9;
-  const bn = (name: string) => tf.layers.batchNormalization({ momentum, name });
+  const bn = (name: string) => batchNormalization({ momentum, name });
   const init = () => tf.initializers.heNormal({ seed: nextSeed() });
   const conv = (filters: number, kernel: number, strides: number, name: string) =>
     tf.layers.conv2d({ filters, kernelSize: kernel, strides, padding: "same", useBias: false, kernelInitializer: init(), name });

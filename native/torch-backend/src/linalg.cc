@@ -1,0 +1,124 @@
+// Matrix kernels: (batched) matrix products, fused with bias and activation as tfjs'
+// _FusedMatMul; and the float64 orthogonalisation the Lanczos solvers of src/analysis run on
+// the backend instead of in JavaScript loops.
+#include "store.h"
+
+#include <stdexcept>
+
+namespace reslab {
+
+namespace {
+
+at::Tensor product(const at::Tensor& a0, const at::Tensor& b0, bool ta, bool tb) {
+  at::Tensor a = a0.scalar_type() == at::kFloat ? a0 : a0.to(at::kFloat);
+  at::Tensor b = b0.scalar_type() == at::kFloat ? b0 : b0.to(at::kFloat);
+  if (ta) a = a.transpose(-1, -2);
+  if (tb) b = b.transpose(-1, -2);
+  return at::matmul(a, b);
+}
+
+// matmul(a, b, transposeA, transposeB, bias|-1, activation, prelu|-1, leakyAlpha)
+Napi::Value matmul(const Napi::CallbackInfo& info) {
+  at::Tensor y = product(arg(info, 0), arg(info, 1), boolArg(info, 2), boolArg(info, 3));
+  if (hasArg(info, 4)) y = y + arg(info, 4);
+  const std::string act = info.Length() > 5 ? strArg(info, 5) : std::string();
+  if (act.empty() || act == "linear") return put(info.Env(), std::move(y));
+  if (act == "relu") return put(info.Env(), at::relu(y));
+  if (act == "relu6") return put(info.Env(), at::clamp(y, 0, 6));
+  if (act == "sigmoid") return put(info.Env(), at::sigmoid(y));
+  if (act == "elu") return put(info.Env(), at::elu(y));
+  if (act == "leakyrelu") {
+    const double alpha = info.Length() > 7 && info[7].IsNumber() ? num(info, 7) : 0.2;
+    return put(info.Env(), at::where(y < 0, y * alpha, y));
+  }
+  if (act == "prelu") return put(info.Env(), at::where(y < 0, y * arg(info, 6), y));
+  throw std::runtime_error("unknown activation \"" + act + "\"");
+}
+
+// Float64 bases for Krylov solvers: a basis is a handle to a float64 [capacity, n] matrix
+// whose first `count` rows are orthonormal. They live in the same store (dtype float64 is
+// kept only for these; JS never reads them as tfjs tensors).
+std::vector<at::Tensor> g_bases;
+
+at::Tensor& basis(int64_t id) {
+  if (id < 0 || static_cast<size_t>(id) >= g_bases.size() || !g_bases[static_cast<size_t>(id)].defined()) {
+    throw std::runtime_error("no float64 basis with handle " + std::to_string(id));
+  }
+  return g_bases[static_cast<size_t>(id)];
+}
+
+// basisCreate(capacity, n) -> handle
+Napi::Value basisCreate(const Napi::CallbackInfo& info) {
+  g_bases.push_back(at::zeros({intArg(info, 0), intArg(info, 1)}, at::TensorOptions().dtype(at::kDouble).device(currentDevice())));
+  return Napi::Number::New(info.Env(), static_cast<double>(g_bases.size() - 1));
+}
+
+Napi::Value basisFree(const Napi::CallbackInfo& info) {
+  basis(intArg(info, 0)) = at::Tensor();
+  return info.Env().Undefined();
+}
+
+// Takes a Float64Array (or a float32 tensor handle) as a float64 vector on the device.
+at::Tensor vectorArg(const Napi::CallbackInfo& info, size_t i) {
+  if (info[i].IsTypedArray()) {
+    auto a = info[i].As<Napi::Float64Array>();
+    at::Tensor v = at::empty({static_cast<int64_t>(a.ElementLength())}, at::kDouble);
+    std::memcpy(v.data_ptr(), a.Data(), a.ElementLength() * sizeof(double));
+    return v.to(currentDevice());
+  }
+  return arg(info, i).reshape({-1}).to(at::kDouble);
+}
+
+Napi::Value toFloat64Array(Napi::Env env, const at::Tensor& v) {
+  at::Tensor h = v.to(at::kCPU).contiguous();
+  auto out = Napi::Float64Array::New(env, static_cast<size_t>(h.numel()));
+  std::memcpy(out.Data(), h.data_ptr(), static_cast<size_t>(h.numel()) * sizeof(double));
+  return out;
+}
+
+// basisOrthogonalise(basis, count, v, passes) -> Float64Array: v minus its projection on the
+// first `count` rows, repeated `passes` times (classical Gram–Schmidt twice is enough in float64).
+Napi::Value basisOrthogonalise(const Napi::CallbackInfo& info) {
+  at::Tensor& Q = basis(intArg(info, 0));
+  const int64_t count = intArg(info, 1);
+  at::Tensor v = vectorArg(info, 2);
+  const int64_t passes = info.Length() > 3 ? intArg(info, 3) : 2;
+  if (count > 0) {
+    at::Tensor q = Q.narrow(0, 0, count);
+    for (int64_t p = 0; p < passes; p++) v = v - at::mv(q.t(), at::mv(q, v));
+  }
+  return toFloat64Array(info.Env(), v);
+}
+
+// basisSet(basis, row, v): stores v (Float64Array or tensor) as row `row`.
+Napi::Value basisSet(const Napi::CallbackInfo& info) {
+  at::Tensor& Q = basis(intArg(info, 0));
+  Q.select(0, intArg(info, 1)).copy_(vectorArg(info, 2));
+  return info.Env().Undefined();
+}
+
+// basisCombine(basis, count, coefficients Float64Array [count, k]) -> Float64Array [k, n]:
+// the k vectors Σ_j c[j, i] q_j (Ritz vectors).
+Napi::Value basisCombine(const Napi::CallbackInfo& info) {
+  at::Tensor& Q = basis(intArg(info, 0));
+  const int64_t count = intArg(info, 1);
+  auto c = info[2].As<Napi::Float64Array>();
+  const int64_t k = static_cast<int64_t>(c.ElementLength()) / std::max<int64_t>(count, 1);
+  at::Tensor C = at::empty({count, k}, at::kDouble);
+  std::memcpy(C.data_ptr(), c.Data(), c.ElementLength() * sizeof(double));
+  at::Tensor out = at::mm(C.t().to(Q.device()), Q.narrow(0, 0, count));
+  return toFloat64Array(info.Env(), out.reshape({-1}));
+}
+
+}  // namespace
+
+void registerLinalg(Napi::Env env, Napi::Object exports) {
+  exports.Set("matmul", guarded(env, "matmul", matmul));
+  exports.Set("basisCreate", guarded(env, "basisCreate", basisCreate));
+  exports.Set("basisFree", guarded(env, "basisFree", basisFree));
+  exports.Set("basisOrthogonalise", guarded(env, "basisOrthogonalise", basisOrthogonalise));
+  exports.Set("basisSet", guarded(env, "basisSet", basisSet));
+  exports.Set("basisCombine", guarded(env, "basisCombine", basisCombine));
+}
+
+}  // namespace reslab
