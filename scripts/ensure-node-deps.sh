@@ -8,3 +8,5 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund >&2
 fi
 npx --no-install tsc -p tsconfig.json
+# The libtorch backend (optional: without libtorch it is skipped and %backend says why).
+bash scripts/build-native.sh

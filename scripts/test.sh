@@ -33,8 +33,20 @@ count "$art/kernel.log"
 
 echo "== 3/4 notebooks, headless, quick mode"
 export RESLAB_RESULTS_DIR="$PWD/$art/results"   # fresh sweeps every test run
+# Kernels that ran through the torch backend's cpu fallback (first use of each, any process).
+export RESLAB_FALLBACK_LOG="$PWD/$art/fallbacks.log"; : > "$RESLAB_FALLBACK_LOG"
 "$RESLAB_PY" scripts/run_notebooks.py --quick --out "$art/notebooks" notebooks/*.ipynb 2>&1 | tee "$art/notebooks.log"
 count "$art/notebooks.log"
+if grep -q "^built" native/torch-backend/build/STATUS 2>/dev/null && [ -z "${RESLAB_BACKEND:-}" ]; then
+  # The notebooks ran on torch: every kernel they used must be native.
+  if [ -s "$RESLAB_FALLBACK_LOG" ]; then
+    echo "torch fallbacks: 0 passed, 1 failed (notebooks ran these kernels through the cpu fallback: $(sort -u "$RESLAB_FALLBACK_LOG" | tr '\n' ' '))" | tee "$art/fallbacks.count"
+  else
+    echo "torch fallbacks: 1 passed, 0 failed (the notebooks used no cpu fallback)" | tee "$art/fallbacks.count"
+  fi
+  count "$art/fallbacks.count"
+fi
+unset RESLAB_FALLBACK_LOG
 
 echo "== 4/4 notebook exports in headless Chromium"
 for html in "$art"/notebooks/*.html; do

@@ -189,11 +189,12 @@ Napi::Value batchNormTrainGrad(const Napi::CallbackInfo& info) {
   return putMany(info.Env(), {channelsLast(std::get<0>(r), x.dim()), dscale, std::get<2>(r)});
 }
 
-// reluGrad(dy, x): dy where x > 0, else 0 (one pass; tfjs' stock gradient takes three).
+// reluGrad(dy, x): dy where x > 0, else 0 (one pass, ATen's own ReLU backward; tfjs' stock
+// gradient takes three).
 Napi::Value reluGrad(const Napi::CallbackInfo& info) {
   const at::Tensor& dy = arg(info, 0);
   const at::Tensor& x = arg(info, 1);
-  return put(info.Env(), at::where(x > 0, dy, at::zeros({}, dy.options())));
+  return put(info.Env(), at::threshold_backward(dy, x, 0));
 }
 
 Napi::Value softmax(const Napi::CallbackInfo& info) {
