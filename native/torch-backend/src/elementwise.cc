@@ -90,6 +90,7 @@ struct BinaryOp {
   const char* name;
   Binary fn;
   bool comparison;  // result is bool
+  bool int32Result = false;  // result is int32 whatever the inputs (tfjs' FloorDiv)
 };
 
 const BinaryOp kBinary[] = {
@@ -97,7 +98,8 @@ const BinaryOp kBinary[] = {
     {"Sub", [](const at::Tensor& a, const at::Tensor& b) { return at::sub(a, b); }, false},
     {"Multiply", [](const at::Tensor& a, const at::Tensor& b) { return at::mul(a, b); }, false},
     {"RealDiv", [](const at::Tensor& a, const at::Tensor& b) { return at::div(a, b); }, false},
-    {"FloorDiv", [](const at::Tensor& a, const at::Tensor& b) { return at::div(a, b, "floor"); }, false},
+    // tfjs gives int32 for FloorDiv whatever the inputs.
+    {"FloorDiv", [](const at::Tensor& a, const at::Tensor& b) { return at::div(a, b, "floor"); }, false, true},
     {"Maximum", [](const at::Tensor& a, const at::Tensor& b) { return at::maximum(a, b); }, false},
     {"Minimum", [](const at::Tensor& a, const at::Tensor& b) { return at::minimum(a, b); }, false},
     {"Pow", [](const at::Tensor& a, const at::Tensor& b) { return at::pow(a, b); }, false},
@@ -146,7 +148,8 @@ Napi::Value binary(const Napi::CallbackInfo& info) {
     b = b.to(at::kInt);
   }
   at::Tensor y = spec.fn(a, b);
-  if (!spec.comparison && y.scalar_type() != a.scalar_type()) y = y.to(a.scalar_type());
+  const at::ScalarType want = spec.int32Result ? at::kInt : a.scalar_type();
+  if (!spec.comparison && y.scalar_type() != want) y = y.to(want);
   return put(info.Env(), std::move(y));
 }
 

@@ -122,6 +122,17 @@ Napi::Value conv2dBackpropFilter(const Napi::CallbackInfo& info) {
   std::vector<int64_t> padding;
   at::Tensor xn = padInput(toNCHW(x), g, padding);
   const int64_t kh = fShape[0], kw = fShape[1], ci = fShape[2], co = fShape[3];
+  if (kh == 1 && kw == 1 && groups == 1) {
+    // A 1x1 filter's gradient is one matrix product of the strided input samples and dy. (Also
+    // a workaround: oneDNN 2.6's weight gradient of strided 1x1 channels-last convolutions
+    // corrupts the heap for some batch sizes, e.g. 25x28x28x8 -> 16, stride 2.)
+    at::Tensor xp = padding[0] == 0 && padding[1] == 0 ? xn : at::constant_pad_nd(xn, {padding[1], padding[1], padding[0], padding[0]}, 0);
+    at::Tensor xs = xp.permute({0, 2, 3, 1});  // back to NHWC, padded
+    const int64_t Ho = dy.size(1), Wo = dy.size(2);
+    xs = xs.slice(1, 0, (Ho - 1) * g.stride[0] + 1, g.stride[0]).slice(2, 0, (Wo - 1) * g.stride[1] + 1, g.stride[1]);
+    at::Tensor dw = at::mm(xs.reshape({-1, ci}).t(), dy.reshape({-1, co}));
+    return put(info.Env(), dw.reshape({1, 1, ci, co}));
+  }
   at::Tensor shapeOnly = groups == 1 ? at::empty({co, ci, kh, kw}, x.options().memory_format(kCL))
                                      : at::empty({ci * co, 1, kh, kw}, x.options().memory_format(kCL));
   auto grads = at::convolution_backward(toNCHW(dy), xn, shapeOnly, c10::nullopt, g.stride, padding, g.dilation, false, {0, 0}, groups, {false, true, false});

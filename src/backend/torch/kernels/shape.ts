@@ -21,7 +21,7 @@ export function registerShapeKernels(native: TorchNative): void {
     return reshapeTo(backend, x, shape);
   });
   registerTorchKernel("ExpandDims", ({ inputs, attrs, backend }) => {
-    const x = inputs.x as TensorInfo;
+    const x = inputs.input as TensorInfo;
     const rank = x.shape.length;
     let dim = (attrs as Attrs).dim as number;
     if (dim < 0) dim = rank + dim + 1;
