@@ -153,6 +153,15 @@ Napi::Value binary(const Napi::CallbackInfo& info) {
   return put(info.Env(), std::move(y));
 }
 
+// addN(handles): the sum of same-shaped tensors (tfjs' AddN, which gradients of shared inputs use).
+Napi::Value addN(const Napi::CallbackInfo& info) {
+  auto ids = intList(info[0]);
+  if (ids.empty()) throw std::runtime_error("addN needs at least one tensor");
+  at::Tensor sum = tensorAt(ids[0]).clone();
+  for (size_t i = 1; i < ids.size(); i++) sum.add_(tensorAt(ids[i]));
+  return put(info.Env(), std::move(sum));
+}
+
 // cast(x, dtypeCode)
 Napi::Value cast(const Napi::CallbackInfo& info) {
   const at::Tensor& x = arg(info, 0);
@@ -237,6 +246,7 @@ void registerElementwise(Napi::Env env, Napi::Object exports) {
   exports.Set("unary", guarded(env, "unary", unary));
   exports.Set("binary", guarded(env, "binary", binary));
   exports.Set("cast", guarded(env, "cast", cast));
+  exports.Set("addN", guarded(env, "addN", addN));
   exports.Set("reduce", guarded(env, "reduce", reduce));
 }
 

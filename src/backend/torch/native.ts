@@ -48,6 +48,8 @@ export interface TorchNative {
   unary(op: number, x: Handle, a?: number, b?: number): Handle;
   binary(op: number, a: Handle, b: Handle): Handle;
   cast(x: Handle, dtype: number): Handle;
+  /** The sum of same-shaped tensors. */
+  addN(xs: Handle[]): Handle;
   reduce(op: number, x: Handle, axes: number[], keepDims: boolean): Handle;
   reshape(x: Handle, shape: number[]): Handle;
   alias(x: Handle): Handle;

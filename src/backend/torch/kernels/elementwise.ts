@@ -34,5 +34,6 @@ export function registerElementwiseKernels(native: TorchNative): void {
     if (x.dtype === attrs.dtype) return backend.share(x);
     return backend.output(native.cast(backend.handle(x), dtypeCode(attrs.dtype as string)));
   });
+  registerTorchKernel("AddN", ({ inputs, backend }) => backend.output(native.addN((inputs as unknown as TensorInfo[]).map((t) => backend.handle(t)))));
   registerTorchKernel("Identity", ({ inputs, backend }) => backend.share(inputs.x as TensorInfo));
 }
