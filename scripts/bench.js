@@ -12,6 +12,9 @@
  * 32×32×16 residual unit's Jacobian on wasm to 1e-4, by each method measured, against a long
  * reference run: time, J·v / Jᵀ·u products and the achieved error.
  *
+ * PyTorch: the same model in scripts/bench_pytorch.py (Debian's python3-torch), same threads, best of
+ *          NCHW and channels-last; rows carry pytorchStepMs, pytorchForwardMs and the ratios.
+ *
  * Options: --backends wasm,cpu (default: every native backend that loads, and wasm; the pure-JS
  *          cpu backend takes minutes per step and runs only when named), --steps N, --L 2,8,
  *          --no-data, --no-train, --no-spectra (any combination)
@@ -30,12 +33,43 @@ const program = new Command("bench")
   .option("--steps <n>", "timed steps per measurement (≥ 5)", (v) => Math.max(5, Number(v)), 7)
   .option("--L <list>", "blocks per section", "2,8")
   .option("--batch <n>", "batch size", (v) => Number(v), 64)
-  .option("--pytorch-ms <ms>", "PyTorch CPU step time to compare with (issue 3 measured 110–140 ms here; PyPI is unreachable, so it cannot be re-measured)", (v) => Number(v), 110)
+  .option("--threads <n>", "threads for libtorch and PyTorch (default RESLAB_THREADS, else the machine's cores)", (v) => Number(v))
+  .option("--no-pytorch", "skip the PyTorch reference (scripts/bench_pytorch.py)")
   .option("--no-data", "skip the dataset loading measurement")
   .option("--no-train", "skip the training measurements")
   .option("--no-spectra", "skip the top-20 singular values of a 32×32×16 unit (wasm)")
   .parse(process.argv);
 const opts = program.opts();
+const threads = opts.threads || Number(process.env.RESLAB_THREADS) || os.cpus().length;
+process.env.RESLAB_THREADS = String(threads);
+
+/**
+ * The same model trained by PyTorch (scripts/bench_pytorch.py, best of NCHW and channels-last,
+ * same threads), measured once per L right before ResLab's first measurement of that L.
+ */
+const pytorchRows = new Map();
+let pytorchMissing;
+function pytorchReference(L, batch, steps) {
+  if (!opts.pytorch || pytorchMissing) return undefined;
+  if (pytorchRows.has(L)) return pytorchRows.get(L);
+  const { spawnSync } = require("child_process");
+  const pythons = [process.env.RESLAB_PYTORCH_PYTHON, "/usr/bin/python3", "python3"].filter(Boolean);
+  for (const py of pythons) {
+    const r = spawnSync(py, [path.join(__dirname, "bench_pytorch.py"), "--json", "--L", String(L), "--batch", String(batch), "--steps", String(steps), "--threads", String(threads)], { encoding: "utf8" });
+    if (r.error || r.status !== 0) continue;
+    const row = JSON.parse(r.stdout.trim().split("\n").pop());
+    if (row.error) {
+      pytorchMissing = row.error;
+      continue;
+    }
+    pytorchMissing = undefined;
+    pytorchRows.set(L, row);
+    return row;
+  }
+  pytorchMissing = pytorchMissing || `no Python with PyTorch among ${pythons.join(", ")} (Debian: apt-get install -y python3-torch; or set RESLAB_PYTORCH_PYTHON)`;
+  console.log(`PyTorch reference: not measured (${pytorchMissing})`);
+  return undefined;
+}
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -44,6 +78,7 @@ const median = (xs) => {
 };
 
 async function measure(L, batch, steps) {
+  const ref = pytorchReference(L, batch, steps);
   const model = buildPreActResNet({ inputShape: [28, 28, 1], blocksPerSection: L, seed: 0 });
   const flops = forwardFlops(model);
   const x = tf.randomNormal([batch, 28, 28, 1], 0, 1, "float32", 1);
@@ -103,9 +138,13 @@ async function measure(L, batch, steps) {
     forwardConvMs: +convMs.toFixed(1),
     forwardConvGflops: +((flops * batch) / (convMs / 1000) / 1e9).toFixed(2),
     convFloorMs: +(3 * convMs).toFixed(1),
-    // issue 3's PyTorch figure is for L = 2 only
-    vsPytorch: L === 2 ? +(step / opts.pytorchMs).toFixed(2) : undefined,
     profileTop: kernels,
+    threads,
+    pytorchStepMs: ref?.trainStepMs,
+    pytorchForwardMs: ref?.forwardMs,
+    pytorchFormats: ref?.formats,
+    ratio: ref ? +(step / ref.trainStepMs).toFixed(2) : undefined,
+    forwardRatio: ref ? +(median(fwdMs) / ref.forwardMs).toFixed(2) : undefined,
   };
   tf.dispose([x, y]);
   opt.dispose();
@@ -178,9 +217,14 @@ async function main() {
       );
       console.log(
         `  floor: forward convolutions run at ${r.forwardConvGflops} GFLOP/s (${r.forwardConvMs} ms); three such passes per step = ${r.convFloorMs} ms ` +
-          "with everything else free" +
-          (r.vsPytorch === undefined ? "" : ` | step = ${r.vsPytorch}× PyTorch CPU (${opts.pytorchMs} ms, issue 3's figure); 3× would be ${3 * opts.pytorchMs} ms`),
+          "with everything else free",
       );
+      if (r.ratio !== undefined) {
+        console.log(
+          `  PyTorch ${pytorchRows.get(L).torch} (same model, ${threads} threads, best of NCHW / channels-last): step ${r.pytorchStepMs} ms, forward ${r.pytorchForwardMs} ms | ` +
+            `ResLab/PyTorch: step ${r.ratio}×, forward ${r.forwardRatio}×`,
+        );
+      }
       console.log(`  profile of one step: ${r.profileTop.map((k) => `${k.name} ${k.ms} ms (${Math.round(k.share * 100)}%)`).join(", ")}`);
     }
   }

@@ -6,6 +6,7 @@
  * singular values of units too large to form is in ./slq.
  */
 import * as tf from "@tensorflow/tfjs";
+import { krylovBasis, dot, norm } from "./krylov-basis";
 import { Matrix, SingularValueDecomposition } from "ml-matrix";
 import type { JacobianOperator } from "./linearize";
 
@@ -61,55 +62,7 @@ function apply(op: (t: tf.Tensor) => tf.Tensor, x: Float64Array, shape: number[]
   return values;
 }
 
-/** ⟨x, y⟩, with four partial sums (V8 runs these loops about 1.5× faster than one sum). */
-function dot(x: Float64Array, y: Float64Array): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
-  for (; i + 3 < x.length; i += 4) {
-    s0 += x[i] * y[i];
-    s1 += x[i + 1] * y[i + 1];
-    s2 += x[i + 2] * y[i + 2];
-    s3 += x[i + 3] * y[i + 3];
-  }
-  for (; i < x.length; i++) s0 += x[i] * y[i];
-  return s0 + s1 + s2 + s3;
-}
-
-/** Euclidean norm. */
-export const norm = (x: Float64Array) => Math.sqrt(dot(x, x));
-
-/**
- * Removes from x its components along the orthonormal `basis` by classical Gram–Schmidt, with a
- * second pass only when the first took away more than half of ‖x‖² ("twice is enough", Kahan and
- * Parlett). In Lanczos, where x is already nearly orthogonal to the basis, one pass is the rule,
- * and this host work — O(basis × length) per vector — is what dominates large units.
- */
-export function orthogonalise(x: Float64Array, basis: Float64Array[]): void {
-  if (!basis.length) return;
-  const c = new Float64Array(basis.length);
-  let before = norm(x);
-  for (let pass = 0; pass < 2; pass++) {
-    for (let j = 0; j < basis.length; j++) c[j] = dot(x, basis[j]);
-    let j = 0;
-    for (; j + 1 < basis.length; j += 2) {
-      const a = basis[j], b = basis[j + 1], ca = c[j], cb = c[j + 1];
-      for (let i = 0; i < x.length; i++) x[i] -= ca * a[i] + cb * b[i];
-    }
-    if (j < basis.length) for (let i = 0, a = basis[j], ca = c[j]; i < x.length; i++) x[i] -= ca * a[i];
-    const after = norm(x);
-    if (after >= before * Math.SQRT1_2) return;
-    before = after;
-  }
-}
-
-/** Σⱼ basis[j]·coef[j] (length of the basis vectors). */
-function combine(basis: Float64Array[], coef: (j: number) => number): Float64Array {
-  const out = new Float64Array(basis[0].length);
-  basis.forEach((b, j) => {
-    const c = coef(j);
-    for (let i = 0; i < out.length; i++) out[i] += c * b[i];
-  });
-  return out;
-}
+export { dot, norm, orthogonalise } from "./krylov-basis";
 
 /** The SVD of the steps×steps upper bidiagonal B (diagonal α, superdiagonal β), largest first. */
 function bidiagonalSvd(alpha: number[], beta: number[], steps: number, vectors: boolean) {
@@ -147,55 +100,65 @@ export function topSingularValues(J: JacobianOperator, k: number, opts: { tol?: 
   const v0 = Float64Array.from({ length: n }, rand);
   const n0 = norm(v0);
   for (let i = 0; i < n; i++) v0[i] /= n0;
-  const V: Float64Array[] = [v0];
-  const U: Float64Array[] = [];
-  const alpha: number[] = [], beta: number[] = [];
-  let products = 0, prev: number[] = [], converged = false, steps = 0;
-  let svd: ReturnType<typeof bidiagonalSvd> | undefined;
-  for (let j = 0; j < maxSteps; j++) {
-    const u = apply(J.jvp, V[j], J.inShape);
-    products++;
-    if (j > 0) for (let i = 0; i < m; i++) u[i] -= beta[j - 1] * U[j - 1][i];
-    orthogonalise(u, U);
-    const a = norm(u);
-    alpha.push(a);
-    for (let i = 0; i < m; i++) u[i] /= a || 1;
-    U.push(u);
-    const w = apply(J.vjp, U[j], J.outShape);
-    products++;
-    for (let i = 0; i < n; i++) w[i] -= a * V[j][i];
-    orthogonalise(w, V);
-    const b = norm(w);
-    beta.push(b);
-    steps = j + 1;
-    if ((steps >= k && (steps % 5 === 0 || steps === maxSteps)) || b < 1e-12) {
-      svd = bidiagonalSvd(alpha, beta, steps, vectors);
-      const sv = svd.values.slice(0, k);
-      const P = svd.P;
-      const settled = prev.length === sv.length && sv.every((s, i) => Math.abs(s - prev[i]) <= tol * Math.max(sv[0], 1e-30));
-      const small = !P || svd.order.slice(0, k).every((c) => b * Math.abs(P.get(steps - 1, c)) <= tol * Math.max(sv[0], 1e-30));
-      prev = sv;
-      if ((settled && small) || b < 1e-12) {
-        converged = true;
-        break;
+  const V = krylovBasis(n, maxSteps + 1);
+  const U = krylovBasis(m, maxSteps);
+  try {
+    V.push(v0);
+    const alpha: number[] = [], beta: number[] = [];
+    let products = 0, prev: number[] = [], converged = false, steps = 0;
+    let svd: ReturnType<typeof bidiagonalSvd> | undefined;
+    for (let j = 0; j < maxSteps; j++) {
+      const vj = V.vector(j);
+      const u = apply(J.jvp, vj, J.inShape);
+      products++;
+      if (j > 0) {
+        const prevU = U.vector(j - 1);
+        for (let i = 0; i < m; i++) u[i] -= beta[j - 1] * prevU[i];
       }
+      U.orthogonalise(u);
+      const a = norm(u);
+      alpha.push(a);
+      for (let i = 0; i < m; i++) u[i] /= a || 1;
+      U.push(u);
+      const w = apply(J.vjp, u, J.outShape);
+      products++;
+      for (let i = 0; i < n; i++) w[i] -= a * vj[i];
+      V.orthogonalise(w);
+      const b = norm(w);
+      beta.push(b);
+      steps = j + 1;
+      if ((steps >= k && (steps % 5 === 0 || steps === maxSteps)) || b < 1e-12) {
+        svd = bidiagonalSvd(alpha, beta, steps, vectors);
+        const sv = svd.values.slice(0, k);
+        const P = svd.P;
+        const settled = prev.length === sv.length && sv.every((s, i) => Math.abs(s - prev[i]) <= tol * Math.max(sv[0], 1e-30));
+        const small = !P || svd.order.slice(0, k).every((c) => b * Math.abs(P.get(steps - 1, c)) <= tol * Math.max(sv[0], 1e-30));
+        prev = sv;
+        if ((settled && small) || b < 1e-12) {
+          converged = true;
+          break;
+        }
+      }
+      for (let i = 0; i < n; i++) w[i] /= b;
+      V.push(w);
     }
-    for (let i = 0; i < n; i++) w[i] /= b;
-    V.push(w);
+    if (!vectors || !svd) return { values: prev, products, steps, converged };
+    const { P, Q, order } = svd;
+    const top = order.slice(0, k);
+    const last = beta[steps - 1];
+    return {
+      values: prev,
+      rightVectors: top.map((c) => V.combine((j) => Q!.get(j, c), steps)),
+      leftVectors: top.map((c) => U.combine((j) => P!.get(j, c), steps)),
+      residuals: top.map((c) => last * Math.abs(P!.get(steps - 1, c))),
+      products,
+      steps,
+      converged,
+    };
+  } finally {
+    V.dispose();
+    U.dispose();
   }
-  if (!vectors || !svd) return { values: prev, products, steps, converged };
-  const { P, Q, order } = svd;
-  const top = order.slice(0, k);
-  const last = beta[steps - 1];
-  return {
-    values: prev,
-    rightVectors: top.map((c) => combine(V.slice(0, steps), (j) => Q!.get(j, c))),
-    leftVectors: top.map((c) => combine(U, (j) => P!.get(j, c))),
-    residuals: top.map((c) => last * Math.abs(P!.get(steps - 1, c))),
-    products,
-    steps,
-    converged,
-  };
 }
 
 /** Eigenvalues of the symmetric tridiagonal T (diagonal a, off-diagonal b) below x (Sturm count). */
@@ -251,30 +214,39 @@ export function topSingularValuesGram(J: JacobianOperator, k: number, opts: { to
   const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296) - 0.5;
   const q0 = Float64Array.from({ length: n }, rand);
   const n0 = norm(q0);
-  const Q = [q0.map((x) => x / n0)];
+  const Q = krylovBasis(n, maxSteps + 1);
   const alpha: number[] = [], beta: number[] = [];
   let prev: number[] = [], converged = false, steps = 0;
-  for (let j = 0; j < maxSteps; j++) {
-    const w = apply((t) => tf.tidy(() => J.vjp(J.jvp(t))), Q[j], J.inShape);
-    if (j > 0) for (let i = 0; i < n; i++) w[i] -= beta[j - 1] * Q[j - 1][i];
-    const a = dot(w, Q[j]);
-    for (let i = 0; i < n; i++) w[i] -= a * Q[j][i];
-    orthogonalise(w, Q);
-    const b = norm(w);
-    alpha.push(a);
-    steps = j + 1;
-    const done = b < 1e-12 * Math.max(...alpha.map(Math.abs), 1e-300); // invariant subspace
-    if ((steps >= k && (steps % 5 === 0 || steps === maxSteps)) || done) {
-      const sv = topTridiagonalEigenvalues(alpha, beta, k).map((t) => Math.sqrt(Math.max(t, 0)));
-      const settled = prev.length === sv.length && sv.every((s, i) => Math.abs(s - prev[i]) <= tol * Math.max(sv[0], 1e-30));
-      prev = sv;
-      if (settled || done) {
-        converged = true;
-        break;
+  try {
+    Q.push(q0.map((x) => x / n0));
+    for (let j = 0; j < maxSteps; j++) {
+      const qj = Q.vector(j);
+      const w = apply((t) => tf.tidy(() => J.vjp(J.jvp(t))), qj, J.inShape);
+      if (j > 0) {
+        const prevQ = Q.vector(j - 1);
+        for (let i = 0; i < n; i++) w[i] -= beta[j - 1] * prevQ[i];
       }
+      const a = dot(w, qj);
+      for (let i = 0; i < n; i++) w[i] -= a * qj[i];
+      Q.orthogonalise(w);
+      const b = norm(w);
+      alpha.push(a);
+      steps = j + 1;
+      const done = b < 1e-12 * Math.max(...alpha.map(Math.abs), 1e-300); // invariant subspace
+      if ((steps >= k && (steps % 5 === 0 || steps === maxSteps)) || done) {
+        const sv = topTridiagonalEigenvalues(alpha, beta, k).map((t) => Math.sqrt(Math.max(t, 0)));
+        const settled = prev.length === sv.length && sv.every((s, i) => Math.abs(s - prev[i]) <= tol * Math.max(sv[0], 1e-30));
+        prev = sv;
+        if (settled || done) {
+          converged = true;
+          break;
+        }
+      }
+      beta.push(b);
+      Q.push(w.map((x) => x / b));
     }
-    beta.push(b);
-    Q.push(w.map((x) => x / b));
+  } finally {
+    Q.dispose();
   }
   return { values: prev, products: 2 * steps, steps, converged };
 }

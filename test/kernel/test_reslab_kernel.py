@@ -90,7 +90,7 @@ class ReslabMagicsOverProtocol(unittest.TestCase):
         content = reply["content"]
         self.assertEqual(content["implementation"], "reslab")
         self.assertRegex(content["banner"], r"^ResLab \d+\.\d+\.\d+")
-        self.assertRegex(content["banner"], r"backend: (tfjs-node-gpu|tfjs-node|wasm|cpu)")
+        self.assertRegex(content["banner"], r"backend: (torch \[libtorch [0-9.]+, device (cpu|cuda[:0-9]*), [0-9]+ threads?, oneDNN (yes|no)\]|tfjs-node-gpu|tfjs-node|wasm|cpu)")
 
     def test_magics_and_typescript_in_one_cell(self):
         reply, outs = self.run_cell("let base = 10;\n%time let doubled = base * 2\n%lsmagic\ndoubled + 1")

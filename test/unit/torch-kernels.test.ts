@@ -14,6 +14,10 @@ import { loadNative, buildStatus } from "../../src/backend/torch/native";
 import { fallbackCounts, resetFallbackCounts } from "../../src/backend/torch";
 import { batchNormTrain } from "../../src/backend/fused/batch-norm-train";
 import { buildPreActResNet } from "../../src/models/preact-resnet";
+import { buildBasicResNet } from "../../src/models/basic-resnet";
+import { unitJacobian } from "../../src/analysis/linearize";
+import { HostBasis, krylovBasis, TorchBasis } from "../../src/analysis/krylov-basis";
+import { fullSpectrum, topSingularValues, topSingularValuesGram } from "../../src/analysis/spectrum";
 
 let available = true;
 try {
@@ -302,6 +306,8 @@ suite("torch backend kernels against the cpu backend", () => {
   test("no leaks: numTensors and the addon's live tensors flat after 1 and 20 training steps", async () => {
     await tf.setBackend("torch");
     const native = loadNative();
+    // (The addon is per process: test files run before this one in the same worker may have left tensors.)
+    const [liveBefore, idsBefore] = [native.liveTensors(), tf.engine().backend.numDataIds()];
     const model = buildPreActResNet({ inputShape: [12, 12, 1], blocksPerSection: 1, seed: 4, widths: [4, 8, 8] });
     const x = rand([4, 12, 12, 1], 81, 0, 1);
     const y = tf.oneHot(tf.tensor1d([1, 2, 3, 4], "int32"), 10);
@@ -318,9 +324,70 @@ suite("torch backend kernels against the cpu backend", () => {
     for (let i = 0; i < 20; i++) step();
     expect([tf.memory().numTensors, native.liveTensors()]).toEqual([t0, n0]);
     expect([t1, n1]).toEqual([t0, n0]);
-    expect(native.liveTensors()).toBe(tf.engine().backend.numDataIds());
+    expect(native.liveTensors() - liveBefore).toBe(tf.engine().backend.numDataIds() - idsBefore);
     tf.dispose([x, y]);
     opt.dispose();
+    model.dispose();
+    // The addon frees exactly what tfjs frees (tfjs keeps a cached scalar or so past the model).
+    expect(native.liveTensors() - liveBefore).toBe(tf.engine().backend.numDataIds() - idsBefore);
+  });
+
+  test("float64 Krylov bases in libtorch: the host's Gram–Schmidt to 1e-12, orthonormal, combinations, growth past the capacity", async () => {
+    await tf.setBackend("torch");
+    const n = 301;
+    const torch = krylovBasis(n, 4); // grows past 4 rows
+    expect(torch).toBeInstanceOf(TorchBasis);
+    const host = new HostBasis(n);
+    for (let j = 0; j < 12; j++) {
+      const v = Float64Array.from(values(n, 900 + j));
+      const [a, b] = [v.slice(), v.slice()];
+      host.orthogonalise(a);
+      torch.orthogonalise(b);
+      let worst = 0;
+      for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+      expect(worst).toBeLessThan(1e-12 * Math.sqrt(n) * 2);
+      const len = Math.hypot(...a);
+      host.push(a.map((x) => x / len));
+      torch.push(a.map((x) => x / len));
+    }
+    expect(torch.count).toBe(12);
+    for (let i = 0; i < 12; i++) {
+      for (let j = 0; j < 12; j++) {
+        let d = 0;
+        const [qi, qj] = [torch.vector(i), torch.vector(j)];
+        for (let t = 0; t < n; t++) d += qi[t] * qj[t];
+        expect(Math.abs(d - (i === j ? 1 : 0))).toBeLessThan(1e-12);
+      }
+    }
+    const coef = (j: number) => (j % 3) - 1 + j / 10;
+    const [ch, ct] = [host.combine(coef, 9), torch.combine(coef, 9)];
+    for (let i = 0; i < n; i++) expect(Math.abs(ch[i] - ct[i])).toBeLessThan(1e-12);
+    torch.dispose();
+  });
+
+  test("top singular values of residual units on torch agree with the dense SVD (cpu) to 1e-4", async () => {
+    const model = buildBasicResNet({ inputShape: [6, 6, 3], blocksPerStage: 2, widths: [3, 4, 4], seed: 11 });
+    const image = tf.randomNormal([1, 6, 6, 3], 0, 1, "float32", 12);
+    await tf.setBackend("cpu");
+    const dense: Record<string, number[]> = {};
+    for (const unit of ["s0.b1", "s1.b0"]) {
+      const J = unitJacobian(model, unit, image);
+      dense[unit] = fullSpectrum(J);
+      J.dispose();
+    }
+    await tf.setBackend("torch");
+    for (const unit of ["s0.b1", "s1.b0"]) {
+      const J = unitJacobian(model, unit, image);
+      const gkl = topSingularValues(J, 6, { tol: 1e-8, vectors: true });
+      const gram = topSingularValuesGram(J, 6, { tol: 1e-8 });
+      for (const r of [gkl, gram]) {
+        expect(r.converged).toBe(true);
+        r.values.forEach((s, i) => expect(Math.abs(s - dense[unit][i]) / dense[unit][0]).toBeLessThan(1e-4));
+      }
+      expect(gkl.rightVectors).toHaveLength(6);
+      J.dispose();
+    }
+    image.dispose();
     model.dispose();
   });
 

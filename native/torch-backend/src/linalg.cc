@@ -4,6 +4,9 @@
 #include "store.h"
 
 #include <stdexcept>
+#include <algorithm>
+#include <cmath>
+#include <cstring>
 
 namespace reslab {
 
@@ -47,9 +50,16 @@ at::Tensor& basis(int64_t id) {
   return g_bases[static_cast<size_t>(id)];
 }
 
-// basisCreate(capacity, n) -> handle
+// basisCreate(capacity, n) -> handle (rows are added past the capacity as needed).
 Napi::Value basisCreate(const Napi::CallbackInfo& info) {
-  g_bases.push_back(at::zeros({intArg(info, 0), intArg(info, 1)}, at::TensorOptions().dtype(at::kDouble).device(currentDevice())));
+  at::Tensor Q = at::zeros({std::max<int64_t>(1, intArg(info, 0)), intArg(info, 1)}, at::TensorOptions().dtype(at::kDouble).device(currentDevice()));
+  for (size_t i = 0; i < g_bases.size(); i++) {
+    if (!g_bases[i].defined()) {
+      g_bases[i] = std::move(Q);
+      return Napi::Number::New(info.Env(), static_cast<double>(i));
+    }
+  }
+  g_bases.push_back(std::move(Q));
   return Napi::Number::New(info.Env(), static_cast<double>(g_bases.size() - 1));
 }
 
@@ -76,16 +86,23 @@ Napi::Value toFloat64Array(Napi::Env env, const at::Tensor& v) {
   return out;
 }
 
-// basisOrthogonalise(basis, count, v, passes) -> Float64Array: v minus its projection on the
-// first `count` rows, repeated `passes` times (classical Gram–Schmidt twice is enough in float64).
+// basisOrthogonalise(basis, count, v, maxPasses) -> Float64Array: v minus its projection on the
+// first `count` rows by classical Gram–Schmidt, a further pass only while a pass took away more
+// than half of ‖v‖² ("twice is enough", Kahan and Parlett), at most maxPasses (default 2).
 Napi::Value basisOrthogonalise(const Napi::CallbackInfo& info) {
   at::Tensor& Q = basis(intArg(info, 0));
   const int64_t count = intArg(info, 1);
   at::Tensor v = vectorArg(info, 2);
-  const int64_t passes = info.Length() > 3 ? intArg(info, 3) : 2;
+  const int64_t passes = info.Length() > 3 && info[3].IsNumber() ? intArg(info, 3) : 2;
   if (count > 0) {
     at::Tensor q = Q.narrow(0, 0, count);
-    for (int64_t p = 0; p < passes; p++) v = v - at::mv(q.t(), at::mv(q, v));
+    double before = v.norm().item<double>();
+    for (int64_t p = 0; p < passes; p++) {
+      v = v - at::mv(q.t(), at::mv(q, v));
+      const double after = v.norm().item<double>();
+      if (after >= before * M_SQRT1_2) break;
+      before = after;
+    }
   }
   return toFloat64Array(info.Env(), v);
 }
@@ -93,7 +110,13 @@ Napi::Value basisOrthogonalise(const Napi::CallbackInfo& info) {
 // basisSet(basis, row, v): stores v (Float64Array or tensor) as row `row`.
 Napi::Value basisSet(const Napi::CallbackInfo& info) {
   at::Tensor& Q = basis(intArg(info, 0));
-  Q.select(0, intArg(info, 1)).copy_(vectorArg(info, 2));
+  const int64_t row = intArg(info, 1);
+  if (row >= Q.size(0)) {
+    at::Tensor grown = at::zeros({std::max(2 * Q.size(0), row + 1), Q.size(1)}, Q.options());
+    grown.narrow(0, 0, Q.size(0)).copy_(Q);
+    Q = std::move(grown);
+  }
+  Q.select(0, row).copy_(vectorArg(info, 2));
   return info.Env().Undefined();
 }
 
