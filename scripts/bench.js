@@ -35,6 +35,7 @@ const program = new Command("bench")
   .option("--batch <n>", "batch size", (v) => Number(v), 64)
   .option("--threads <n>", "threads for libtorch and PyTorch (default RESLAB_THREADS, else the machine's cores)", (v) => Number(v))
   .option("--no-pytorch", "skip the PyTorch reference (scripts/bench_pytorch.py)")
+  .option("--rounds <n>", "alternating PyTorch / ResLab rounds per L (medians over all rounds)", (v) => Math.max(1, Number(v)), 3)
   .option("--no-data", "skip the dataset loading measurement")
   .option("--no-train", "skip the training measurements")
   .option("--no-spectra", "skip the top-20 singular values of a 32×32×16 unit (wasm)")
@@ -47,11 +48,11 @@ process.env.RESLAB_THREADS = String(threads);
  * The same model trained by PyTorch (scripts/bench_pytorch.py, best of NCHW and channels-last,
  * same threads), measured once per L right before ResLab's first measurement of that L.
  */
-const pytorchRows = new Map();
+const pytorchRows = new Map(); // L -> the pooled PyTorch figures
 let pytorchMissing;
-function pytorchReference(L, batch, steps) {
+/** One PyTorch measurement (a fresh process) of L, or undefined where PyTorch is missing. */
+function pytorchRound(L, batch, steps) {
   if (!opts.pytorch || pytorchMissing) return undefined;
-  if (pytorchRows.has(L)) return pytorchRows.get(L);
   const { spawnSync } = require("child_process");
   const pythons = [process.env.RESLAB_PYTORCH_PYTHON, "/usr/bin/python3", "python3"].filter(Boolean);
   for (const py of pythons) {
@@ -63,7 +64,6 @@ function pytorchReference(L, batch, steps) {
       continue;
     }
     pytorchMissing = undefined;
-    pytorchRows.set(L, row);
     return row;
   }
   pytorchMissing = pytorchMissing || `no Python with PyTorch among ${pythons.join(", ")} (Debian: apt-get install -y python3-torch; or set RESLAB_PYTORCH_PYTHON)`;
@@ -78,7 +78,6 @@ const median = (xs) => {
 };
 
 async function measure(L, batch, steps) {
-  const ref = pytorchReference(L, batch, steps);
   const model = buildPreActResNet({ inputShape: [28, 28, 1], blocksPerSection: L, seed: 0 });
   const flops = forwardFlops(model);
   const x = tf.randomNormal([batch, 28, 28, 1], 0, 1, "float32", 1);
@@ -89,23 +88,38 @@ async function measure(L, batch, steps) {
     loss.dataSync();
     loss.dispose();
   };
-  const forward = () => tf.tidy(() => model.predict(x).dataSync());
-  for (let i = 0; i < 2; i++) {
+  // one batch of `batch` images, as PyTorch runs it (predict() alone would split it into batches of 32)
+  const forward = () => tf.tidy(() => model.predict(x, { batchSize: batch }).dataSync());
+  for (let i = 0; i < 3; i++) {
     trainStep();
     forward();
   }
-  const stepMs = [];
-  for (let i = 0; i < steps; i++) {
-    const t0 = performance.now();
-    trainStep();
-    stepMs.push(performance.now() - t0);
+  // This machine is shared and noisy: PyTorch and ResLab take turns (rounds), and each side's
+  // figure is the median over all its rounds, so that both see the same conditions.
+  const stepMs = [], fwdMs = [], refRows = [];
+  for (let round = 0; round < opts.rounds; round++) {
+    const ref = pytorchRound(L, batch, steps);
+    if (ref) refRows.push(ref);
+    for (let i = 0; i < steps; i++) {
+      const t0 = performance.now();
+      trainStep();
+      stepMs.push(performance.now() - t0);
+    }
+    for (let i = 0; i < steps; i++) {
+      const t0 = performance.now();
+      forward();
+      fwdMs.push(performance.now() - t0);
+    }
   }
-  const fwdMs = [];
-  for (let i = 0; i < steps; i++) {
-    const t0 = performance.now();
-    forward();
-    fwdMs.push(performance.now() - t0);
-  }
+  const ref = refRows.length
+    ? {
+        torch: refRows[0].torch,
+        trainStepMs: +median(refRows.map((r) => r.trainStepMs)).toFixed(1),
+        forwardMs: +median(refRows.map((r) => r.forwardMs)).toFixed(1),
+        formats: refRows.map((r) => r.formats),
+      }
+    : undefined;
+  if (ref) pytorchRows.set(L, ref);
   const profile = await tf.profile(() => trainStep());
   const byKernel = new Map();
   for (const k of profile.kernels) {
@@ -212,7 +226,7 @@ async function main() {
       out.results.push({ backend: report.active, ...r });
       console.log(
         `L=${L}: ${r.params.toLocaleString()} params, ${(r.forwardGflopPerImage * 1000).toFixed(1)} MFLOP/image forward | ` +
-          `train step ${r.trainStepMs} ms (median of ${opts.steps}), ${r.imagesPerSecond} images/s, ${r.trainGflops} GFLOP/s | ` +
+          `train step ${r.trainStepMs} ms (median of ${opts.steps} × ${opts.rounds} rounds), ${r.imagesPerSecond} images/s, ${r.trainGflops} GFLOP/s | ` +
           `forward ${r.forwardMs} ms, ${r.forwardGflops} GFLOP/s`,
       );
       console.log(

@@ -275,7 +275,9 @@ Napi::Value synchronize(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // Freed multi-MB activations would go back to the OS and fault in again on every step (each
   // page fault is costly in VMs): keep them in the heap instead.
-  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  // (glibc refuses an mmap threshold above HEAP_MAX_SIZE / 2 = 32 MiB on 64-bit: larger values
+  // are silently ignored, so use exactly that.)
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
   exports.Set("createTensor", guarded(env, "createTensor", createTensor));
   exports.Set("readTensor", guarded(env, "readTensor", readTensor));
