@@ -1,6 +1,6 @@
 /**
  * npm run bench, spectra section (issue 6, item 6): the 20 largest singular values of the Jacobian
- * of ONE 32×32×16 residual unit (16,384 → 16,384) on the wasm backend, to 1e-4 relative
+ * of ONE 32×32×16 residual unit (16,384 → 16,384) on the fastest backend here (torch, else wasm), to 1e-4 relative
  * accuracy, by each way of computing them measured here, against a long reference run.
  *
  * Unit: "s0.b1" of buildBasicResNet({ inputShape: [32, 32, 3], blocksPerStage: 3, seed: 1 })
@@ -14,7 +14,7 @@ const root = path.resolve(__dirname, "..");
 const { selectBackend } = require(path.join(root, "dist/src/backend/select"));
 const { buildBasicResNet } = require(path.join(root, "dist/src/models/basic-resnet"));
 const { unitJacobian } = require(path.join(root, "dist/src/analysis/linearize"));
-const { topSingularValues, topSingularValuesGram, orthogonalise, norm } = require(path.join(root, "dist/src/analysis/spectrum"));
+const { topSingularValues, topSingularValuesGram, topSingularValuesBlock, orthogonalise, norm } = require(path.join(root, "dist/src/analysis/spectrum"));
 const { Matrix, EigenvalueDecomposition } = require("ml-matrix");
 
 const K = 20;
@@ -111,22 +111,22 @@ function timed(J) {
   const wrap = (op) => (x) => {
     const t0 = performance.now();
     const y = op(x);
-    y.dataSync(); // wasm runs kernels as ops are called; this only makes the time complete
+    y.dataSync(); // wasm and torch (CPU) run kernels as ops are called; this only makes the time complete
     t.seconds += (performance.now() - t0) / 1000;
     return y;
   };
   return Object.assign(t, { op: { ...J, jvp: wrap(J.jvp), vjp: wrap(J.vjp) } });
 }
 
-async function measureSpectra(log = console.log) {
-  await selectBackend({ prefer: "wasm", strict: true });
+async function measureSpectra(backend = "wasm", log = console.log) {
+  await selectBackend({ prefer: backend, strict: true });
   const model = buildBasicResNet({ inputShape: [32, 32, 3], blocksPerStage: 3, seed: 1 });
   randomiseBatchNorm(model);
   const image = tf.randomNormal([1, 32, 32, 3], 0, 1, "float32", 1);
   const J = unitJacobian(model, "s0.b1", image);
   const Jreverse = unitJacobian(model, "s0.b1", image, { transpose: "reverse" });
   const n = J.inShape.reduce((a, b) => a * b, 1);
-  log(`\n== spectra: top ${K} singular values of unit s0.b1 (${J.inShape.join("×")} → ${J.outShape.join("×")}, n = ${n}) of ResNet-20 (seed 1) at one random image, BatchNorm statistics randomised (BN is not the identity); wasm backend`);
+  log(`\n== spectra: top ${K} singular values of unit s0.b1 (${J.inShape.join("×")} → ${J.outShape.join("×")}, n = ${n}) of ResNet-20 (seed 1) at one random image, BatchNorm statistics randomised (BN is not the identity); ${backend} backend`);
   const time = (f) => {
     const t0 = performance.now();
     const r = f();
@@ -140,6 +140,7 @@ async function measureSpectra(log = console.log) {
   log(`  σ₁…σ${K} = ${reference.values.map((v) => v.toFixed(5)).join(" ")}`);
   // each method gets J with its operator time counted (the rest is host work: reorthogonalisation, Ritz values)
   const methods = [
+    ...(backend === "torch" ? [["block Lanczos in libtorch (topSingularValuesBlock): blocks of 20 vectors, one batched J·v / Jᵀ·u call each, float64 basis and Ritz values in libtorch", J, (op) => topSingularValuesBlock(op, K, { tol: TOL })]] : []),
     ["Golub–Kahan–Lanczos (topSingularValues): J·v and Jᵀ·u by the (transposed) linearisation, one vector per call", J, (op) => topSingularValues(op, K, { tol: TOL, maxSteps: 800 })],
     ["Lanczos on JᵀJ (topSingularValuesGram): Jᵀ(J·v) in one call, one basis to reorthogonalise", J, (op) => topSingularValuesGram(op, K, { tol: TOL, maxSteps: 800 })],
     ["(a) Golub–Kahan–Lanczos with J·v by double reverse mode (∇ᵤ⟨Jᵀu, v⟩)", J, (op) => topSingularValues(doubleReverse(op), K, { tol: TOL, maxSteps: 800 })],
@@ -174,7 +175,7 @@ async function measureSpectra(log = console.log) {
     n,
     k: K,
     tol: TOL,
-    backend: "wasm",
+    backend,
     reference: { method: "topSingularValues, tol 1e-10", steps: reference.steps, products: reference.products, seconds: +reference.seconds.toFixed(2), values: reference.values, gramAgreement: relErr(check.values) },
     methods: rows,
   };

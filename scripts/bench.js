@@ -38,7 +38,7 @@ const program = new Command("bench")
   .option("--rounds <n>", "alternating PyTorch / ResLab rounds per L (medians over all rounds)", (v) => Math.max(1, Number(v)), 3)
   .option("--no-data", "skip the dataset loading measurement")
   .option("--no-train", "skip the training measurements")
-  .option("--no-spectra", "skip the top-20 singular values of a 32×32×16 unit (wasm)")
+  .option("--no-spectra", "skip the top-20 singular values of a 32×32×16 unit (torch, else wasm)")
   .parse(process.argv);
 const opts = program.opts();
 const threads = opts.threads || Number(process.env.RESLAB_THREADS) || os.cpus().length;
@@ -242,7 +242,16 @@ async function main() {
       console.log(`  profile of one step: ${r.profileTop.map((k) => `${k.name} ${k.ms} ms (${Math.round(k.share * 100)}%)`).join(", ")}`);
     }
   }
-  if (opts.spectra) out.spectra = await require("./bench-spectra").measureSpectra();
+  if (opts.spectra) {
+    let spectraBackend = "wasm";
+    try {
+      await selectBackend({ prefer: "torch", strict: true });
+      spectraBackend = "torch";
+    } catch {
+      // torch not built here: the spectra run on wasm
+    }
+    out.spectra = await require("./bench-spectra").measureSpectra(spectraBackend);
+  }
   const dir = path.join(root, "bench", "results");
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `train-${out.date.replace(/[:.]/g, "-")}.json`);

@@ -29,7 +29,7 @@ export { fitPowerLaw, type PowerFit } from "./analysis/loglog";
 export * from "./studies/perturbation-study";
 export { buildBasicResNet, blocksForDepth, basicResNetConfig, type BasicResNetConfig, type BasicResNetActivation } from "./models/basic-resnet";
 export { jacobianBetween, unitJacobian, type JacobianOperator } from "./analysis/linearize";
-export { denseJacobian, fullSpectrum, topSingularValues, topSingularValuesGram, type TopSpectrum } from "./analysis/spectrum";
+export { denseJacobian, fullSpectrum, topSingularValues, topSingularValuesGram, topSingularValuesBlock, type TopSpectrum } from "./analysis/spectrum";
 export { unitSpectrum, screeCurve, type SpectrumOptions, type UnitSpectrum } from "./analysis/unit-spectrum";
 export {
   spectralDensity, densityProportions, spectrumProportions, densityCurve, quantileCurve, rademacherProbes, SEED_BINS, ZERO_TOL,

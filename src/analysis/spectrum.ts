@@ -9,6 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import { krylovBasis, dot, norm } from "./krylov-basis";
 import { Matrix, SingularValueDecomposition } from "ml-matrix";
 import type { JacobianOperator } from "./linearize";
+import type { TorchBackend } from "../backend/torch/backend";
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
@@ -249,4 +250,65 @@ export function topSingularValuesGram(J: JacobianOperator, k: number, opts: { to
     Q.dispose();
   }
   return { values: prev, products: 2 * steps, steps, converged };
+}
+
+/**
+ * The k largest singular values of J by block Lanczos on JᵀJ: blocks of `block` vectors (default
+ * max(k, 10)) go through J and Jᵀ in one call each, every new block is orthogonalised against all
+ * before it (full reorthogonalisation, float64), and the values are the square roots of the Ritz
+ * values of JᵀJ on the span (Rayleigh–Ritz on H = Qᵀ(JᵀJ)Q, formed from the stored products).
+ * Stops when the top k change by less than `tol`·σ₁ between blocks, when the span stops growing
+ * (an invariant subspace), or at `maxVectors` (default min(n, max(12k, 240))).
+ *
+ * On the torch backend the basis, the products and the Ritz values stay in libtorch — one
+ * batched product per block instead of one per vector, no host loops — which makes this the
+ * fast method there. Other backends have no float64 linear algebra: there it runs
+ * {@link topSingularValuesGram} (same values, same stopping rule per step).
+ */
+export function topSingularValuesBlock(J: JacobianOperator, k: number, opts: { tol?: number; maxVectors?: number; block?: number; seed?: number } = {}): TopSpectrum {
+  if (tf.getBackend() !== "torch") return topSingularValuesGram(J, k, { tol: opts.tol, seed: opts.seed });
+  const n = size(J.inShape), m = size(J.outShape);
+  if (!Number.isInteger(k) || k < 1 || k > Math.min(n, m)) throw new RangeError(`k must be an integer in [1, min(n, m) = ${Math.min(n, m)}] for this ${m}×${n} J; got ${k}`);
+  const tol = opts.tol ?? 1e-6;
+  if (!(tol > 0)) throw new RangeError(`tol must be a positive number; got ${opts.tol}`);
+  const block = Math.min(opts.block ?? Math.max(k, 10), n);
+  const maxVectors = Math.min(opts.maxVectors ?? Math.max(12 * k, 240), n);
+  if (!(maxVectors >= k)) throw new RangeError(`maxVectors (${opts.maxVectors}) must be at least k = ${k}`);
+  const backend = tf.engine().backend as TorchBackend;
+  const native = backend.native;
+  let seed = (opts.seed ?? 1) >>> 0;
+  const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296) - 0.5;
+  const Q = native.basisCreate(Math.min(maxVectors + block, 512), n);
+  const H = native.basisCreate(maxVectors + block, maxVectors + block);
+  try {
+    let count = native.basisExtend(Q, 0, Float64Array.from({ length: block * n }, rand));
+    let done = 0, prev: number[] = [], converged = false, steps = 0;
+    while (done < count) {
+      const rows = count - done;
+      const h = native.basisRows(Q, done, rows);
+      const products = tf.tidy(() => {
+        const x = tf.reshape(tf.engine().makeTensorFromTensorInfo(backend.output(h)), [rows, ...J.inShape]);
+        return J.vjp(J.jvp(x));
+      });
+      const capped = count + block > maxVectors;
+      const added = native.blockLanczosStep(Q, H, done, count, backend.handle(products), maxVectors);
+      products.dispose();
+      done = count;
+      count += added;
+      steps++;
+      if (done >= k) {
+        const sv = Array.from(native.basisRitzValues(H, done, k), (t) => Math.sqrt(Math.max(t, 0)));
+        const settled = prev.length === sv.length && sv.every((s, i) => Math.abs(s - prev[i]) <= tol * Math.max(sv[0], 1e-30));
+        prev = sv;
+        if (settled || added === 0) {
+          converged = settled || !capped; // no growth below the cap: an invariant subspace
+          break;
+        }
+      }
+    }
+    return { values: prev, products: 2 * done, steps, converged };
+  } finally {
+    native.basisFree(Q);
+    native.basisFree(H);
+  }
 }

@@ -1,11 +1,11 @@
 /**
  * One entry point for the singular spectrum of a Jacobian operator, choosing the method by size:
- * the dense SVD when J is small enough to form, otherwise the top k by Lanczos on JᵀJ plus
+ * the dense SVD when J is small enough to form, otherwise the top k by (block) Lanczos on JᵀJ plus
  * a stochastic-Lanczos-quadrature density for the bulk. Either way the seed-001 proportions
  * (>1.01, [0.99, 1.01], (0, 0.99), ≈0) come out in one shape.
  */
 import type { JacobianOperator } from "./linearize";
-import { fullSpectrum, topSingularValuesGram } from "./spectrum";
+import { fullSpectrum, topSingularValuesBlock } from "./spectrum";
 import { densityProportions, quantileCurve, spectralDensity, spectrumProportions, type BinProportion, type SpectralDensity } from "./slq";
 
 /** How to compute a spectrum. */
@@ -56,7 +56,8 @@ export function unitSpectrum(J: JacobianOperator, opts: SpectrumOptions = {}): U
   }
   const out: UnitSpectrum = { n, m, method: "topk", products: 0, seconds: 0 };
   if (method !== "density") {
-    const top = topSingularValuesGram(J, k, { seed: opts.seed, tol: 1e-6 });
+    // block Lanczos in libtorch on torch; Lanczos on JᵀJ elsewhere
+    const top = topSingularValuesBlock(J, k, { seed: opts.seed, tol: 1e-6 });
     out.top = top.values;
     out.products += top.products;
   }

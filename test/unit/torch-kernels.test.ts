@@ -17,7 +17,7 @@ import { buildPreActResNet } from "../../src/models/preact-resnet";
 import { buildBasicResNet } from "../../src/models/basic-resnet";
 import { unitJacobian } from "../../src/analysis/linearize";
 import { HostBasis, krylovBasis, TorchBasis } from "../../src/analysis/krylov-basis";
-import { fullSpectrum, topSingularValues, topSingularValuesGram } from "../../src/analysis/spectrum";
+import { fullSpectrum, topSingularValues, topSingularValuesBlock, topSingularValuesGram } from "../../src/analysis/spectrum";
 
 let available = true;
 try {
@@ -365,7 +365,7 @@ suite("torch backend kernels against the cpu backend", () => {
     torch.dispose();
   });
 
-  test("top singular values of residual units on torch agree with the dense SVD (cpu) to 1e-4", async () => {
+  test("top singular values of residual units on torch (Golub–Kahan, Lanczos on JᵀJ, block Lanczos in libtorch) agree with the dense SVD (cpu) to 1e-4", async () => {
     const model = buildBasicResNet({ inputShape: [6, 6, 3], blocksPerStage: 2, widths: [3, 4, 4], seed: 11 });
     const image = tf.randomNormal([1, 6, 6, 3], 0, 1, "float32", 12);
     await tf.setBackend("cpu");
@@ -380,7 +380,8 @@ suite("torch backend kernels against the cpu backend", () => {
       const J = unitJacobian(model, unit, image);
       const gkl = topSingularValues(J, 6, { tol: 1e-8, vectors: true });
       const gram = topSingularValuesGram(J, 6, { tol: 1e-8 });
-      for (const r of [gkl, gram]) {
+      const blocks = [topSingularValuesBlock(J, 6, { tol: 1e-8 }), topSingularValuesBlock(J, 6, { tol: 1e-8, block: 3 })];
+      for (const r of [gkl, gram, ...blocks]) {
         expect(r.converged).toBe(true);
         r.values.forEach((s, i) => expect(Math.abs(s - dense[unit][i]) / dense[unit][0]).toBeLessThan(1e-4));
       }

@@ -107,16 +107,21 @@ Napi::Value basisOrthogonalise(const Napi::CallbackInfo& info) {
   return toFloat64Array(info.Env(), v);
 }
 
-// basisSet(basis, row, v): stores v (Float64Array or tensor) as row `row`.
+// basisSet(basis, row, v): stores v (Float64Array or tensor handle) as row `row`, or, when v
+// holds r·n values, as rows row..row+r-1; the basis grows as needed.
 Napi::Value basisSet(const Napi::CallbackInfo& info) {
   at::Tensor& Q = basis(intArg(info, 0));
   const int64_t row = intArg(info, 1);
-  if (row >= Q.size(0)) {
-    at::Tensor grown = at::zeros({std::max(2 * Q.size(0), row + 1), Q.size(1)}, Q.options());
+  const int64_t n = Q.size(1);
+  at::Tensor v = vectorArg(info, 2);
+  if (v.numel() % n != 0) throw std::runtime_error("basisSet: " + std::to_string(v.numel()) + " values is not a whole number of rows of " + std::to_string(n));
+  const int64_t r = v.numel() / n;
+  if (row + r > Q.size(0)) {
+    at::Tensor grown = at::zeros({std::max(2 * Q.size(0), row + r), n}, Q.options());
     grown.narrow(0, 0, Q.size(0)).copy_(Q);
     Q = std::move(grown);
   }
-  Q.select(0, row).copy_(vectorArg(info, 2));
+  Q.narrow(0, row, r).copy_(v.reshape({r, n}));
   return info.Env().Undefined();
 }
 
@@ -133,6 +138,109 @@ Napi::Value basisCombine(const Napi::CallbackInfo& info) {
   return toFloat64Array(info.Env(), out.reshape({-1}));
 }
 
+// basisExtend(basis, count, W) -> rows added: the rows of W ([b, n] float32 tensor handle or a
+// Float64Array of b·n values) orthogonalised against the first `count` rows (classical
+// Gram–Schmidt, twice) and among themselves (Householder QR), appended as rows count..count+r-1.
+// Directions W adds nothing new along (|R_ii| ≤ 1e-10·max|R|) are dropped; r ≤ b is returned.
+Napi::Value basisExtend(const Napi::CallbackInfo& info) {
+  at::Tensor& Q = basis(intArg(info, 0));
+  const int64_t count = intArg(info, 1);
+  const int64_t n = Q.size(1);
+  at::Tensor W = vectorArg(info, 2).reshape({-1, n});
+  if (count > 0) {
+    // Classical Gram–Schmidt; a second pass only where a row lost more than half its norm² to the
+    // first ("twice is enough").
+    at::Tensor q = Q.narrow(0, 0, count);
+    at::Tensor before = W.norm(2, {1});
+    W = W - at::mm(at::mm(W, q.t()), q);
+    if ((W.norm(2, {1}) < before * M_SQRT1_2).any().item<bool>()) W = W - at::mm(at::mm(W, q.t()), q);
+  }
+  auto qr = at::linalg_qr(W.t(), "reduced");
+  at::Tensor basisRows = std::get<0>(qr).t();  // [b, n]
+  at::Tensor diag = std::get<1>(qr).diagonal().abs();
+  const double top = diag.numel() ? diag.max().item<double>() : 0.0;
+  std::vector<int64_t> keep;
+  auto d = diag.to(at::kCPU);
+  for (int64_t i = 0; i < d.numel(); i++) {
+    if (d[i].item<double>() > 1e-10 * top) keep.push_back(i);
+  }
+  const int64_t r = static_cast<int64_t>(keep.size());
+  if (count + r > Q.size(0)) {
+    at::Tensor grown = at::zeros({std::max(2 * Q.size(0), count + r), n}, Q.options());
+    grown.narrow(0, 0, Q.size(0)).copy_(Q);
+    Q = std::move(grown);
+  }
+  if (r > 0) {
+    at::Tensor idx = at::tensor(keep, at::TensorOptions().dtype(at::kLong)).to(Q.device());
+    Q.narrow(0, count, r).copy_(basisRows.index_select(0, idx));
+  }
+  return Napi::Number::New(info.Env(), static_cast<double>(r));
+}
+
+// basisRows(basis, start, count) -> float32 tensor handle [count, n] (rows to apply operators to).
+Napi::Value basisRows(const Napi::CallbackInfo& info) {
+  at::Tensor& Q = basis(intArg(info, 0));
+  return put(info.Env(), Q.narrow(0, intArg(info, 1), intArg(info, 2)).to(at::kFloat).contiguous());
+}
+
+// basisRitzValues(H, count, k) -> Float64Array: the k largest eigenvalues of H[0:count, 0:count]
+// (symmetrised), descending.
+Napi::Value basisRitzValues(const Napi::CallbackInfo& info) {
+  at::Tensor& H = basis(intArg(info, 0));
+  const int64_t count = intArg(info, 1);
+  const int64_t k = std::min<int64_t>(intArg(info, 2), count);
+  at::Tensor h = H.narrow(0, 0, count).narrow(1, 0, count);
+  at::Tensor ev = at::linalg_eigvalsh(((h + h.t()) / 2).to(at::kCPU));  // ascending
+  return toFloat64Array(info.Env(), ev.flip({0}).narrow(0, 0, k).contiguous());
+}
+
+// blockLanczosStep(Q, H, done, count, AW) -> rows added. One step of block Lanczos on a
+// symmetric A with full reorthogonalisation: AW ([count-done, n] float32 handle) holds A applied
+// to rows done..count-1 of Q. Its inner products with every row, C = AW Qᵀ, are at once the new
+// rows and columns of the Rayleigh quotient H = Q A Qᵀ ([capacity, capacity]) and the first
+// Gram–Schmidt coefficients of the next block, W = AW − C Q; a second pass runs where a row lost
+// more than half its norm², then Householder QR, and the independent rows are appended to Q
+// (at most `maxRows` in all; 0 when none is left: an invariant subspace, or the cap).
+Napi::Value blockLanczosStep(const Napi::CallbackInfo& info) {
+  at::Tensor& Q = basis(intArg(info, 0));
+  at::Tensor& H = basis(intArg(info, 1));
+  const int64_t done = intArg(info, 2), count = intArg(info, 3);
+  const int64_t maxRows = intArg(info, 5);
+  const int64_t n = Q.size(1), b = count - done;
+  at::Tensor W = vectorArg(info, 4).reshape({b, n});
+  at::Tensor q = Q.narrow(0, 0, count);
+  at::Tensor C = at::mm(W, q.t());  // [b, count]
+  at::Tensor Cs = C.clone();
+  at::Tensor own = C.narrow(1, done, b);
+  Cs.narrow(1, done, b).copy_((own + own.t()) / 2);
+  H.narrow(0, done, b).narrow(1, 0, count).copy_(Cs);
+  H.narrow(0, 0, count).narrow(1, done, b).copy_(Cs.t());
+  if (count + b > maxRows) return Napi::Number::New(info.Env(), 0);
+  at::Tensor before = W.norm(2, {1});
+  W = W - at::mm(C, q);
+  if ((W.norm(2, {1}) < before * M_SQRT1_2).any().item<bool>()) W = W - at::mm(at::mm(W, q.t()), q);
+  auto qr = at::linalg_qr(W.t(), "reduced");
+  at::Tensor rows = std::get<0>(qr).t();
+  at::Tensor diag = std::get<1>(qr).diagonal().abs().to(at::kCPU);
+  const double top = diag.numel() ? diag.max().item<double>() : 0.0;
+  const double scale = before.max().item<double>();
+  std::vector<int64_t> keep;
+  for (int64_t i = 0; i < diag.numel(); i++) {
+    if (diag[i].item<double>() > 1e-10 * std::max(top, scale)) keep.push_back(i);
+  }
+  const int64_t r = static_cast<int64_t>(keep.size());
+  if (count + r > Q.size(0)) {
+    at::Tensor grown = at::zeros({std::max(2 * Q.size(0), count + r), n}, Q.options());
+    grown.narrow(0, 0, Q.size(0)).copy_(Q);
+    Q = std::move(grown);
+  }
+  if (r > 0) {
+    at::Tensor idx = at::tensor(keep, at::TensorOptions().dtype(at::kLong)).to(Q.device());
+    Q.narrow(0, count, r).copy_(rows.index_select(0, idx));
+  }
+  return Napi::Number::New(info.Env(), static_cast<double>(r));
+}
+
 }  // namespace
 
 void registerLinalg(Napi::Env env, Napi::Object exports) {
@@ -142,6 +250,10 @@ void registerLinalg(Napi::Env env, Napi::Object exports) {
   exports.Set("basisOrthogonalise", guarded(env, "basisOrthogonalise", basisOrthogonalise));
   exports.Set("basisSet", guarded(env, "basisSet", basisSet));
   exports.Set("basisCombine", guarded(env, "basisCombine", basisCombine));
+  exports.Set("basisExtend", guarded(env, "basisExtend", basisExtend));
+  exports.Set("basisRows", guarded(env, "basisRows", basisRows));
+  exports.Set("blockLanczosStep", guarded(env, "blockLanczosStep", blockLanczosStep));
+  exports.Set("basisRitzValues", guarded(env, "basisRitzValues", basisRitzValues));
 }
 
 }  // namespace reslab

@@ -89,6 +89,14 @@ export interface TorchNative {
   basisOrthogonalise(basis: number, count: number, v: Float64Array | Handle, passes: number): Float64Array;
   basisSet(basis: number, row: number, v: Float64Array | Handle): void;
   basisCombine(basis: number, count: number, coefficients: Float64Array): Float64Array;
+  /** Appends the rows of W ([b, n]) orthonormalised against the basis and each other; returns how many were kept. */
+  basisExtend(basis: number, count: number, W: Float64Array | Handle): number;
+  /** Rows start..start+count-1 as a float32 tensor [count, n]. */
+  basisRows(basis: number, start: number, count: number): Handle;
+  /** One block Lanczos step (see linalg.cc): fills H from A·Q[done:count], appends the next block; returns rows added. */
+  blockLanczosStep(Q: number, H: number, done: number, count: number, AW: Handle, maxRows: number): number;
+  /** The k largest eigenvalues of H[0:count, 0:count], descending. */
+  basisRitzValues(H: number, count: number, k: number): Float64Array;
 }
 
 /** The addon's folder (native/torch-backend); RESLAB_TORCH_ADDON may name another built .node file. */
@@ -118,6 +126,11 @@ export function loadNative(): TorchNative {
   if (loaded) return loaded;
   const file = process.env.RESLAB_TORCH_ADDON ?? path.join(findRoot(), "build", "Release", "reslab_torch.node");
   if (!fs.existsSync(file)) throw new Error(`libtorch addon ${buildStatus()}`);
+  // libtorch's OpenMP threads spin between parallel regions by default. In Node they then compete
+  // with V8's own threads and the JavaScript between kernels: small kernels (batch-1 convolutions
+  // of the Jacobian products) measured 10–20× slower, at random. Passive waiting is read once, when
+  // libgomp loads with the addon; a user's own OMP_WAIT_POLICY wins.
+  if (process.env.OMP_WAIT_POLICY === undefined) process.env.OMP_WAIT_POLICY = "passive";
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     loaded = require(file) as TorchNative;
