@@ -101,6 +101,16 @@ function setLr(opt: tf.Optimizer, lr: number): void {
   else o.learningRate = lr;
 }
 
+/**
+ * Disposes an optimizer and everything it holds. tfjs' MomentumOptimizer.dispose() does not call
+ * SGD's, so the learning-rate scalar `c` would outlive it: one tensor per momentum run.
+ */
+export function disposeOptimizer(optimizer: tf.Optimizer): void {
+  optimizer.dispose();
+  const c = (optimizer as unknown as { c?: tf.Tensor }).c;
+  if (c instanceof tf.Tensor && !c.isDisposed) c.dispose();
+}
+
 function checkOptions(opts: TrainOptions): void {
   const bad = (what: string, v: unknown) => new RangeError(`train: ${what}, got ${v}`);
   if (!Number.isInteger(opts.epochs) || opts.epochs < 1) throw bad("epochs must be a whole number ≥ 1", opts.epochs);
@@ -206,7 +216,7 @@ export async function train(model: tf.LayersModel, ds: ImageDataset, opts: Train
     result.stopped = { reason: "interrupted", message: e.message, epoch: history.length, batch: 0 };
   } finally {
     tf.dispose(snapshot);
-    optimizer.dispose();
+    disposeOptimizer(optimizer);
   }
   if (result.stopped && live) process.stdout.write(result.stopped.message + "\n");
   if (history.length) {
