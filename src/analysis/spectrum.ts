@@ -254,11 +254,11 @@ export function topSingularValuesGram(J: JacobianOperator, k: number, opts: { to
 
 /**
  * The k largest singular values of J by block Lanczos on JᵀJ: blocks of `block` vectors (default
- * max(k, 10)) go through J and Jᵀ in one call each, every new block is orthogonalised against all
+ * max(2, ⌈k/4⌉): small blocks need the fewest vectors, and each block is still one batched call) go through J and Jᵀ in one call each, every new block is orthogonalised against all
  * before it (full reorthogonalisation, float64), and the values are the square roots of the Ritz
  * values of JᵀJ on the span (Rayleigh–Ritz on H = Qᵀ(JᵀJ)Q, formed from the stored products).
  * Stops when the top k change by less than `tol`·σ₁ between blocks, when the span stops growing
- * (an invariant subspace), or at `maxVectors` (default min(n, max(12k, 240))).
+ * (an invariant subspace), or at `maxVectors` (default min(n, max(20k, 400))).
  *
  * On the torch backend the basis, the products and the Ritz values stay in libtorch — one
  * batched product per block instead of one per vector, no host loops — which makes this the
@@ -271,8 +271,8 @@ export function topSingularValuesBlock(J: JacobianOperator, k: number, opts: { t
   if (!Number.isInteger(k) || k < 1 || k > Math.min(n, m)) throw new RangeError(`k must be an integer in [1, min(n, m) = ${Math.min(n, m)}] for this ${m}×${n} J; got ${k}`);
   const tol = opts.tol ?? 1e-6;
   if (!(tol > 0)) throw new RangeError(`tol must be a positive number; got ${opts.tol}`);
-  const block = Math.min(opts.block ?? Math.max(k, 10), n);
-  const maxVectors = Math.min(opts.maxVectors ?? Math.max(12 * k, 240), n);
+  const block = Math.min(opts.block ?? Math.max(2, Math.ceil(k / 4)), n);
+  const maxVectors = Math.min(opts.maxVectors ?? Math.max(20 * k, 400), n);
   if (!(maxVectors >= k)) throw new RangeError(`maxVectors (${opts.maxVectors}) must be at least k = ${k}`);
   const backend = tf.engine().backend as TorchBackend;
   const native = backend.native;

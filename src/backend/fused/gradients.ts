@@ -3,7 +3,8 @@
  * more than they need (same values, checked against the stock gradients in the tests):
  *
  * - Relu: dy·[x > 0]. One native kernel on torch; tfjs' dy·cast(step(x)) elsewhere.
- * - Mean: dy broadcast to x's shape over the reduction size. tfjs' stock gradient multiplies by
+ * - Mean: dy broadcast to x's shape over the reduction size (a view on torch, a broadcasting add
+ *   elsewhere: wasm's Tile is a slow generic loop). tfjs' stock gradient multiplies by
  *   `ones(x.shape)`, made on the host and uploaded, on every call (27 times per training step
  *   of the reference ResNet).
  * - The fused training batch norm (./batch-norm-train.ts), and the ReLU gradient's own gradient
@@ -45,7 +46,12 @@ export const meanGradConfig: GradConfig = {
     const reduceSize = axes.reduce((n, a) => n * x.shape[a], 1);
     const kept = tf.backend_util.expandShapeToKeepDim((dy as Tensor).shape, axes);
     return {
-      x: () => tf.div(tf.broadcastTo(tf.reshape(dy as Tensor, kept), x.shape), tf.scalar(reduceSize)),
+      x: () => {
+        const scaled = tf.div(tf.reshape(dy as Tensor, kept), tf.scalar(reduceSize));
+        // torch: broadcastTo is a view (expand). Elsewhere it is a full Tile (a slow generic loop on
+        // wasm): a broadcasting add onto zerosLike(x) makes the same tensor in one fast pass.
+        return tf.getBackend() === "torch" ? tf.broadcastTo(scaled, x.shape) : tf.add(tf.zerosLike(x), scaled);
+      },
     };
   },
 };
