@@ -56,6 +56,18 @@ class PreActResNet(nn.Module):
         return self.dense(x.mean(dim=(2, 3)))
 
 
+def median_ms(fn, steps, warmup):
+    """Median wall time of fn() in ms over `steps` calls, after `warmup` untimed ones."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(steps):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
 def measure(L, batch, steps, memory_format):
     torch.manual_seed(0)
     model = PreActResNet(L).to(memory_format=memory_format)
@@ -75,22 +87,10 @@ def measure(L, batch, steps, memory_format):
             model(x).sum().item()
 
     model.train()
-    for _ in range(3):
-        step()
-    step_ms = []
-    for _ in range(steps):
-        t0 = time.perf_counter()
-        step()
-        step_ms.append((time.perf_counter() - t0) * 1000)
+    step_ms = median_ms(step, steps, warmup=3)
     model.eval()
-    for _ in range(2):
-        forward()
-    fwd_ms = []
-    for _ in range(steps):
-        t0 = time.perf_counter()
-        forward()
-        fwd_ms.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(step_ms), statistics.median(fwd_ms)
+    fwd_ms = median_ms(forward, steps, warmup=2)
+    return step_ms, fwd_ms
 
 
 def main():

@@ -42,7 +42,9 @@ class ReslabKernelProtocol(jkt.KernelTests):
     code_inspect_sample = "Math.max"
 
 
-class ReslabMagicsOverProtocol(unittest.TestCase):
+class KernelSession(unittest.TestCase):
+    """One ReslabKernel per test class, and cell helpers over its channels."""
+
     @classmethod
     def setUpClass(cls):
         cls.km, cls.kc = start_new_kernel(kernel_name="reslab", startup_timeout=TIMEOUT)
@@ -82,6 +84,8 @@ class ReslabMagicsOverProtocol(unittest.TestCase):
         self.assertEqual(len(res), 1, outputs)
         return res[0]["content"]["data"]["text/plain"]
 
+
+class ReslabMagicsOverProtocol(KernelSession):
     def test_banner_names_version_and_backend(self):
         self.kc.kernel_info()
         while True:
@@ -259,21 +263,8 @@ if __name__ == "__main__":
     unittest.main()
 
 
-class ReslabMemoryOverRepeatedCells(unittest.TestCase):
+class ReslabMemoryOverRepeatedCells(KernelSession):
     """A kernel of its own for the repeated-cells test (a stuck kernel cannot take others with it)."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.km, cls.kc = start_new_kernel(kernel_name="reslab", startup_timeout=TIMEOUT)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.kc.stop_channels()
-        cls.km.shutdown_kernel(now=True)
-
-    wait_reply = ReslabMagicsOverProtocol.wait_reply
-    run_cell = ReslabMagicsOverProtocol.run_cell
-    result_text = ReslabMagicsOverProtocol.result_text
 
     def test_rss_flat_over_repeated_training_cells(self):
         # The same training cell 45 times: tensors and the process's resident memory must not grow

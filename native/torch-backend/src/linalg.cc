@@ -107,6 +107,44 @@ Napi::Value basisOrthogonalise(const Napi::CallbackInfo& info) {
   return toFloat64Array(info.Env(), v);
 }
 
+// Makes room for `rows` rows in Q (doubling its capacity), keeping the rows it has.
+void ensureRows(at::Tensor& Q, int64_t rows) {
+  if (rows <= Q.size(0)) return;
+  at::Tensor grown = at::zeros({std::max(2 * Q.size(0), rows), Q.size(1)}, Q.options());
+  grown.narrow(0, 0, Q.size(0)).copy_(Q);
+  Q = std::move(grown);
+}
+
+// W minus its projection on the orthonormal rows q by classical Gram–Schmidt, the first pass with
+// the coefficients C = W qᵀ given; a second pass only where a row lost more than half its norm²
+// ("twice is enough"). `before` holds the rows' norms ahead of the first pass.
+at::Tensor projectOut(const at::Tensor& W, const at::Tensor& q, const at::Tensor& C, const at::Tensor& before) {
+  at::Tensor R = W - at::mm(C, q);
+  if ((R.norm(2, {1}) < before * M_SQRT1_2).any().item<bool>()) R = R - at::mm(at::mm(R, q.t()), q);
+  return R;
+}
+
+// Orthonormalises the rows of W (already orthogonal to Q's first `count` rows) by Householder QR
+// and appends as rows count.. those that add a direction (|R_ii| > 1e-10·max(max|R_ii|, scale));
+// returns how many were appended.
+int64_t appendIndependent(at::Tensor& Q, int64_t count, const at::Tensor& W, double scale) {
+  auto qr = at::linalg_qr(W.t(), "reduced");
+  at::Tensor rows = std::get<0>(qr).t();  // [b, n]
+  at::Tensor diag = std::get<1>(qr).diagonal().abs().to(at::kCPU);
+  const double top = diag.numel() ? diag.max().item<double>() : 0.0;
+  std::vector<int64_t> keep;
+  for (int64_t i = 0; i < diag.numel(); i++) {
+    if (diag[i].item<double>() > 1e-10 * std::max(top, scale)) keep.push_back(i);
+  }
+  const int64_t r = static_cast<int64_t>(keep.size());
+  ensureRows(Q, count + r);
+  if (r > 0) {
+    at::Tensor idx = at::tensor(keep, at::TensorOptions().dtype(at::kLong)).to(Q.device());
+    Q.narrow(0, count, r).copy_(rows.index_select(0, idx));
+  }
+  return r;
+}
+
 // basisSet(basis, row, v): stores v (Float64Array or tensor handle) as row `row`, or, when v
 // holds r·n values, as rows row..row+r-1; the basis grows as needed.
 Napi::Value basisSet(const Napi::CallbackInfo& info) {
@@ -116,11 +154,7 @@ Napi::Value basisSet(const Napi::CallbackInfo& info) {
   at::Tensor v = vectorArg(info, 2);
   if (v.numel() % n != 0) throw std::runtime_error("basisSet: " + std::to_string(v.numel()) + " values is not a whole number of rows of " + std::to_string(n));
   const int64_t r = v.numel() / n;
-  if (row + r > Q.size(0)) {
-    at::Tensor grown = at::zeros({std::max(2 * Q.size(0), row + r), n}, Q.options());
-    grown.narrow(0, 0, Q.size(0)).copy_(Q);
-    Q = std::move(grown);
-  }
+  ensureRows(Q, row + r);
   Q.narrow(0, row, r).copy_(v.reshape({r, n}));
   return info.Env().Undefined();
 }
@@ -148,33 +182,10 @@ Napi::Value basisExtend(const Napi::CallbackInfo& info) {
   const int64_t n = Q.size(1);
   at::Tensor W = vectorArg(info, 2).reshape({-1, n});
   if (count > 0) {
-    // Classical Gram–Schmidt; a second pass only where a row lost more than half its norm² to the
-    // first ("twice is enough").
     at::Tensor q = Q.narrow(0, 0, count);
-    at::Tensor before = W.norm(2, {1});
-    W = W - at::mm(at::mm(W, q.t()), q);
-    if ((W.norm(2, {1}) < before * M_SQRT1_2).any().item<bool>()) W = W - at::mm(at::mm(W, q.t()), q);
+    W = projectOut(W, q, at::mm(W, q.t()), W.norm(2, {1}));
   }
-  auto qr = at::linalg_qr(W.t(), "reduced");
-  at::Tensor basisRows = std::get<0>(qr).t();  // [b, n]
-  at::Tensor diag = std::get<1>(qr).diagonal().abs();
-  const double top = diag.numel() ? diag.max().item<double>() : 0.0;
-  std::vector<int64_t> keep;
-  auto d = diag.to(at::kCPU);
-  for (int64_t i = 0; i < d.numel(); i++) {
-    if (d[i].item<double>() > 1e-10 * top) keep.push_back(i);
-  }
-  const int64_t r = static_cast<int64_t>(keep.size());
-  if (count + r > Q.size(0)) {
-    at::Tensor grown = at::zeros({std::max(2 * Q.size(0), count + r), n}, Q.options());
-    grown.narrow(0, 0, Q.size(0)).copy_(Q);
-    Q = std::move(grown);
-  }
-  if (r > 0) {
-    at::Tensor idx = at::tensor(keep, at::TensorOptions().dtype(at::kLong)).to(Q.device());
-    Q.narrow(0, count, r).copy_(basisRows.index_select(0, idx));
-  }
-  return Napi::Number::New(info.Env(), static_cast<double>(r));
+  return Napi::Number::New(info.Env(), static_cast<double>(appendIndependent(Q, count, W, 0.0)));
 }
 
 // basisRows(basis, start, count) -> float32 tensor handle [count, n] (rows to apply operators to).
@@ -217,28 +228,8 @@ Napi::Value blockLanczosStep(const Napi::CallbackInfo& info) {
   H.narrow(0, 0, count).narrow(1, done, b).copy_(Cs.t());
   if (count + b > maxRows) return Napi::Number::New(info.Env(), 0);
   at::Tensor before = W.norm(2, {1});
-  W = W - at::mm(C, q);
-  if ((W.norm(2, {1}) < before * M_SQRT1_2).any().item<bool>()) W = W - at::mm(at::mm(W, q.t()), q);
-  auto qr = at::linalg_qr(W.t(), "reduced");
-  at::Tensor rows = std::get<0>(qr).t();
-  at::Tensor diag = std::get<1>(qr).diagonal().abs().to(at::kCPU);
-  const double top = diag.numel() ? diag.max().item<double>() : 0.0;
-  const double scale = before.max().item<double>();
-  std::vector<int64_t> keep;
-  for (int64_t i = 0; i < diag.numel(); i++) {
-    if (diag[i].item<double>() > 1e-10 * std::max(top, scale)) keep.push_back(i);
-  }
-  const int64_t r = static_cast<int64_t>(keep.size());
-  if (count + r > Q.size(0)) {
-    at::Tensor grown = at::zeros({std::max(2 * Q.size(0), count + r), n}, Q.options());
-    grown.narrow(0, 0, Q.size(0)).copy_(Q);
-    Q = std::move(grown);
-  }
-  if (r > 0) {
-    at::Tensor idx = at::tensor(keep, at::TensorOptions().dtype(at::kLong)).to(Q.device());
-    Q.narrow(0, count, r).copy_(rows.index_select(0, idx));
-  }
-  return Napi::Number::New(info.Env(), static_cast<double>(r));
+  W = projectOut(W, q, C, before);
+  return Napi::Number::New(info.Env(), static_cast<double>(appendIndependent(Q, count, W, before.max().item<double>())));
 }
 
 }  // namespace
