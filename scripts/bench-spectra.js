@@ -140,7 +140,7 @@ async function measureSpectra(backend = "wasm", log = console.log) {
   log(`  σ₁…σ${K} = ${reference.values.map((v) => v.toFixed(5)).join(" ")}`);
   // each method gets J with its operator time counted (the rest is host work: reorthogonalisation, Ritz values)
   const methods = [
-    ...(backend === "torch" ? [["block Lanczos in libtorch (topSingularValuesBlock): blocks of 5 vectors, one batched J·v / Jᵀ·u call each, float64 basis and Ritz values in libtorch", J, (op) => topSingularValuesBlock(op, K, { tol: TOL })]] : []),
+    ...(backend === "torch" ? [["block Lanczos in libtorch (topSingularValuesBlock): blocks of 5 vectors, one batched J·v / Jᵀ·u call each, float64 basis and Ritz values in libtorch", J, (op) => { const r = topSingularValuesBlock(op, K, { tol: TOL }); return { ...r, calls: 2 * r.steps }; }]] : []),
     ["Golub–Kahan–Lanczos (topSingularValues): J·v and Jᵀ·u by the (transposed) linearisation, one vector per call", J, (op) => topSingularValues(op, K, { tol: TOL, maxSteps: 800 })],
     ["Lanczos on JᵀJ (topSingularValuesGram): Jᵀ(J·v) in one call, one basis to reorthogonalise", J, (op) => topSingularValuesGram(op, K, { tol: TOL, maxSteps: 800 })],
     ["(a) Golub–Kahan–Lanczos with J·v by double reverse mode (∇ᵤ⟨Jᵀu, v⟩)", J, (op) => topSingularValues(doubleReverse(op), K, { tol: TOL, maxSteps: 800 })],
