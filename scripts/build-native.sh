@@ -28,7 +28,7 @@ if [ -n "${LIBTORCH:-}" ]; then
 else
   inc=/usr/include; lib=/usr/lib/x86_64-linux-gnu
   if [ ! -f "$inc/ATen/ATen.h" ] || [ ! -e "$lib/libtorch.so" ]; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && apt-cache policy libtorch-dev 2>/dev/null | grep -q Candidate; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && [ -n "$(apt-cache policy libtorch-dev 2>/dev/null | grep Candidate)" ]; then
       echo "reslab: installing libtorch-dev (Debian's libtorch, for the native backend)..." >&2
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libtorch-dev >&2 \
         || { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libtorch-dev >&2; }
