@@ -11,7 +11,7 @@ import { toMimeBundle } from "../src/display/display";
 import type { MimeBundle } from "../src/display/mime";
 import { setDisplaySink, type DisplayMessage } from "../src/display/sink";
 import { clearInterrupt } from "../src/runtime/interrupt";
-import type { CellExecutor, CellFailure } from "./cell-executor";
+import { failureOf, type CellExecutor, type CellFailure } from "./cell-executor";
 
 /** What the handler may send for a cell (the server binds these to iopub messages). */
 export interface CellIO {
@@ -48,14 +48,28 @@ export class ExecuteHandler {
 
   constructor(private readonly cells: CellExecutor) {}
 
-  /** Runs one execute_request; requests are queued and run one at a time. */
+  /**
+   * Runs one execute_request; requests are queued and run one at a time. Always answers: a
+   * failure of the kernel's own output path becomes an error reply, and the queue goes on.
+   */
   async execute(req: ExecuteRequest, io: CellIO): Promise<ExecuteReply> {
     try {
-      return await this.queue.add(() => this.run(req, io));
+      return await this.queue.add(() => this.run(req, io).catch((e) => this.internalFailure(e, io)));
     } catch (e) {
       if (e instanceof TaskCanceledError) return { status: "aborted", execution_count: this.count };
       throw e;
     }
+  }
+
+  private internalFailure(e: unknown, io: CellIO): ExecuteReply {
+    const f = failureOf(e);
+    const error = { ...f, evalue: `the kernel could not deliver this cell's output: ${f.evalue}` };
+    try {
+      io.error(error);
+    } catch {
+      // the reply below still carries the error
+    }
+    return { status: "error", execution_count: this.count, ...error };
   }
 
   private async run(req: ExecuteRequest, io: CellIO): Promise<ExecuteReply> {
