@@ -282,7 +282,7 @@ export function topSingularValuesBlock(J: JacobianOperator, k: number, opts: { t
   const H = native.basisCreate(maxVectors + block, maxVectors + block);
   try {
     let count = native.basisExtend(Q, 0, Float64Array.from({ length: block * n }, rand));
-    let done = 0, prev: number[] = [], converged = false, steps = 0;
+    let done = 0, band = 0, prev: number[] = [], converged = false, steps = 0;
     while (done < count) {
       const rows = count - done;
       const h = native.basisRows(Q, done, rows);
@@ -291,8 +291,9 @@ export function topSingularValuesBlock(J: JacobianOperator, k: number, opts: { t
         return J.vjp(J.jvp(x));
       });
       const capped = count + block > maxVectors;
-      const added = native.blockLanczosStep(Q, H, done, count, backend.handle(products), maxVectors);
+      const added = native.blockLanczosStep(Q, H, done, count, backend.handle(products), maxVectors, band);
       products.dispose();
+      band = done;
       done = count;
       count += added;
       steps++;

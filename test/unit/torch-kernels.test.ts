@@ -392,6 +392,26 @@ suite("torch backend kernels against the cpu backend", () => {
     model.dispose();
   });
 
+  test("block Lanczos on a rank-7 operator: the exact singular values, blocks that shrink, an invariant subspace", () => {
+    // A = U diag(s) Vᵀ, 40×40, rank 7, with U and V orthonormal (QR of seeded normals, dense on the host)
+    const n = 40, s = [9, 7, 5, 4, 3, 2, 1];
+    const [U, V] = [21, 22].map((seed) => tf.tidy(() => tf.linalg.qr(tf.randomNormal([n, s.length], 0, 1, "float32", seed))[0].arraySync() as number[][]));
+    const A = tf.tensor2d(Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => s.reduce((acc, sk, k) => acc + U[i][k] * sk * V[j][k], 0))));
+    const J = {
+      inShape: [n], outShape: [n], value: tf.zeros([1, n]),
+      jvp: (x: tf.Tensor) => tf.matMul(x as tf.Tensor2D, A, false, true),
+      vjp: (u: tf.Tensor) => tf.matMul(u as tf.Tensor2D, A),
+      dispose: () => undefined,
+    };
+    for (const block of [3, 4]) {
+      const r = topSingularValuesBlock(J, 7, { tol: 1e-10, block });
+      expect(r.converged).toBe(true);
+      expect(r.products).toBeLessThan(2 * n); // stopped when the span stopped growing, not at n
+      r.values.forEach((v, i) => expect(Math.abs(v - s[i]) / s[0]).toBeLessThan(1e-5));
+    }
+    tf.dispose([A, J.value]);
+  });
+
   test("a kernel the addon lacks runs through the counted cpu fallback", async () => {
     resetFallbackCounts();
     await agree("diag (fallback)", () => tf.diag(tf.tensor1d([1, 2, 3])));

@@ -205,31 +205,42 @@ Napi::Value basisRitzValues(const Napi::CallbackInfo& info) {
   return toFloat64Array(info.Env(), ev.flip({0}).narrow(0, 0, k).contiguous());
 }
 
-// blockLanczosStep(Q, H, done, count, AW) -> rows added. One step of block Lanczos on a
-// symmetric A with full reorthogonalisation: AW ([count-done, n] float32 handle) holds A applied
-// to rows done..count-1 of Q. Its inner products with every row, C = AW Qᵀ, are at once the new
-// rows and columns of the Rayleigh quotient H = Q A Qᵀ ([capacity, capacity]) and the first
-// Gram–Schmidt coefficients of the next block, W = AW − C Q; a second pass runs where a row lost
-// more than half its norm², then Householder QR, and the independent rows are appended to Q
-// (at most `maxRows` in all; 0 when none is left: an invariant subspace, or the cap).
+// blockLanczosStep(Q, H, done, count, AW, maxRows, band) -> rows added. One step of block
+// Lanczos on a symmetric A with full reorthogonalisation: AW ([count-done, n] float32 handle)
+// holds A applied to rows done..count-1 of Q, and `band` is the first row of the previous block.
+// In exact arithmetic A·q_j only has components on the current and the previous block (the
+// block three-term recurrence), so those are taken off first (a small product); one classical
+// Gram–Schmidt pass against all of Q then removes what rounding left (a second only where a row
+// lost more than half its norm² in it, "twice is enough"). Two passes over Q, where projecting
+// the raw AW needed four: AW is mostly in the span, so it always lost more than half.
+// The coefficients are the new rows and columns of the Rayleigh quotient H = Q A Qᵀ
+// ([capacity, capacity]). Householder QR of what is left gives the next block, whose independent
+// rows are appended to Q (at most `maxRows` in all; 0 when none is left: an invariant subspace,
+// or the cap).
 Napi::Value blockLanczosStep(const Napi::CallbackInfo& info) {
   at::Tensor& Q = basis(intArg(info, 0));
   at::Tensor& H = basis(intArg(info, 1));
   const int64_t done = intArg(info, 2), count = intArg(info, 3);
   const int64_t maxRows = intArg(info, 5);
   const int64_t n = Q.size(1), b = count - done;
+  const int64_t band = std::max<int64_t>(0, std::min(done, info.Length() > 6 ? intArg(info, 6) : done - b));
   at::Tensor W = vectorArg(info, 4).reshape({b, n});
   at::Tensor q = Q.narrow(0, 0, count);
-  at::Tensor C = at::mm(W, q.t());  // [b, count]
-  at::Tensor Cs = C.clone();
+  at::Tensor qBand = Q.narrow(0, band, count - band);
+  const at::Tensor before = W.norm(2, {1});
+  at::Tensor cBand = at::mm(W, qBand.t());  // [b, count - band]
+  W = W - at::mm(cBand, qBand);
+  const at::Tensor mid = W.norm(2, {1});
+  at::Tensor C = at::mm(W, q.t());  // [b, count]: what the recurrence left
+  at::Tensor R = W - at::mm(C, q);
+  C.narrow(1, band, count - band).add_(cBand);
   at::Tensor own = C.narrow(1, done, b);
-  Cs.narrow(1, done, b).copy_((own + own.t()) / 2);
-  H.narrow(0, done, b).narrow(1, 0, count).copy_(Cs);
-  H.narrow(0, 0, count).narrow(1, done, b).copy_(Cs.t());
+  C.narrow(1, done, b).copy_((own + own.t()) / 2);
+  H.narrow(0, done, b).narrow(1, 0, count).copy_(C);
+  H.narrow(0, 0, count).narrow(1, done, b).copy_(C.t());
   if (count + b > maxRows) return Napi::Number::New(info.Env(), 0);
-  at::Tensor before = W.norm(2, {1});
-  W = projectOut(W, q, C, before);
-  return Napi::Number::New(info.Env(), static_cast<double>(appendIndependent(Q, count, W, before.max().item<double>())));
+  if ((R.norm(2, {1}) < mid * M_SQRT1_2).any().item<bool>()) R = R - at::mm(at::mm(R, q.t()), q);
+  return Napi::Number::New(info.Env(), static_cast<double>(appendIndependent(Q, count, R, before.max().item<double>())));
 }
 
 }  // namespace

@@ -93,8 +93,11 @@ export interface TorchNative {
   basisExtend(basis: number, count: number, W: Float64Array | Handle): number;
   /** Rows start..start+count-1 as a float32 tensor [count, n]. */
   basisRows(basis: number, start: number, count: number): Handle;
-  /** One block Lanczos step (see linalg.cc): fills H from A·Q[done:count], appends the next block; returns rows added. */
-  blockLanczosStep(Q: number, H: number, done: number, count: number, AW: Handle, maxRows: number): number;
+  /**
+   * One block Lanczos step (see linalg.cc): fills H from A·Q[done:count], appends the next block;
+   * returns rows added. `band` is the first row of the previous block (taken off first).
+   */
+  blockLanczosStep(Q: number, H: number, done: number, count: number, AW: Handle, maxRows: number, band: number): number;
   /** The k largest eigenvalues of H[0:count, 0:count], descending. */
   basisRitzValues(H: number, count: number, k: number): Float64Array;
 }
