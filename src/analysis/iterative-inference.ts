@@ -1,0 +1,445 @@
+/**
+ * Iterative inference (seed 003, Jastrzebski et al., "Residual Connections Encourage Iterative
+ * Inference"): does each residual block move its features along the negative gradient of the
+ * loss, as the first-order expansion L(h_{j+1}) ≈ L(h_j) + ⟨F_j(h_j), ∂L/∂h_j⟩ (the seed's eqs.
+ * 2–3) suggests?
+ *
+ * Definitions used throughout:
+ * - h_j is the input of block j (hook point `s{S}.b{B}.in`), h_{j+1} its output;
+ *   F_j(h_j) := h_{j+1} − h_j, the block's whole change (seed 000's perturbation), defined where
+ *   the block keeps the shape (not for down-sampling blocks).
+ * - L is the cross-entropy of the true label, batch norm in inference mode, per image.
+ * - ∂L/∂h_j is the gradient of the network's loss through the rest of the network (reverse
+ *   mode: one backward pass gives it for every block at once).
+ * - The classifier head (the layers after the last block: pooling and the dense layer, with the
+ *   final BN and ReLU of a pre-activation net) "accepts" a hidden state of the last block's
+ *   output shape: every block of the last stage, every block of a single-representation net.
+ *   There L_head(h) := L(head(h)) is defined, and the seed's expansion can be checked directly.
+ *
+ * Every function takes a model built by ResLab and either images with labels or a dataset split,
+ * and returns plain numbers.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { ImageDataset } from "../data/dataset";
+import { selectIndices, imageSize } from "../data/dataset";
+import { batches } from "../data/batches";
+import { channelStats, type NormStats } from "../data/transforms";
+import { hookPoints, measuredBlocks, type HookPoint } from "../models/hooks";
+import { measurePerturbations } from "./measure";
+import { replay, replayFrom } from "../models/replay";
+import { interruptToken, throwIfInterrupted } from "../runtime/interrupt";
+
+type Sym = tf.SymbolicTensor;
+
+/**
+ * The images a measure runs on: normalised images [N, H, W, C] with their labels, or a split of
+ * a dataset (normalised with `norm`, by default the training split's channel statistics, as
+ * `train` does), optionally its first `limit` images.
+ */
+export type ProbeData =
+  | { x: tf.Tensor4D; labels: ArrayLike<number> }
+  | { dataset: ImageDataset; split?: "train" | "test"; norm?: NormStats; limit?: number };
+
+/** Options every measure takes. */
+export interface ProbeOptions {
+  /** Images per forward/backward pass (default 100). */
+  batchSize?: number;
+}
+
+/** One batch: images, labels, and whether the caller owns (disposes) the tensor. */
+interface ProbeBatch {
+  x: tf.Tensor4D;
+  labels: Int32Array;
+  owned: boolean;
+}
+
+function* probeBatches(data: ProbeData, batchSize: number): Generator<ProbeBatch> {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a whole number ≥ 1, got ${batchSize}`);
+  if ("x" in data) {
+    const n = data.x.shape[0];
+    if (data.labels.length !== n) throw new RangeError(`${data.labels.length} labels for ${n} images: give one label per image`);
+    for (let i = 0; i < n; i += batchSize) {
+      const m = Math.min(batchSize, n - i);
+      yield { x: i === 0 && m === n ? data.x : (tf.slice(data.x, [i, 0, 0, 0], [m, -1, -1, -1]) as tf.Tensor4D), labels: Int32Array.from(Array.from(data.labels).slice(i, i + m)), owned: !(i === 0 && m === n) };
+    }
+    return;
+  }
+  const ds = data.dataset;
+  let split = ds[data.split ?? "test"];
+  if (data.limit !== undefined) {
+    if (!(Number.isInteger(data.limit) && data.limit >= 1)) throw new RangeError(`limit must be a whole number ≥ 1, got ${data.limit}`);
+    if (data.limit < split.count) split = selectIndices(split, Array.from({ length: data.limit }, (_, i) => i), imageSize(ds));
+  }
+  const norm = data.norm ?? channelStats(ds.train, ds.shape[2]);
+  for (const b of batches(ds, split, { batchSize, norm })) {
+    const labels = Int32Array.from(b.y.dataSync());
+    b.y.dispose();
+    yield { x: b.x, labels, owned: true };
+  }
+}
+
+/** A residual block and the tensors around it. */
+export interface BlockInfo {
+  /** "s1.b2". */
+  name: string;
+  section: number;
+  block: number;
+  /** True for a block that changes the shape (down-sampling): F_j is not defined there. */
+  transition: boolean;
+  input: Sym;
+  output: Sym;
+}
+
+/** The blocks of a ResLab model, in network order. */
+export function residualBlocks(model: tf.LayersModel): BlockInfo[] {
+  const points = hookPoints(model);
+  const outOf = new Map(points.filter((p) => p.side === "out").map((p) => [`${p.section}.${p.block}`, p]));
+  return points
+    .filter((p) => p.side === "in")
+    .map((p: HookPoint) => ({ name: `s${p.section}.b${p.block}`, section: p.section, block: p.block, transition: p.transition, input: p.tensor, output: outOf.get(`${p.section}.${p.block}`)!.tensor }));
+}
+
+/** The classifier head: the layers after the last block, as a function of a hidden state. */
+interface Head {
+  /** The last block's output (the head's input). */
+  input: Sym;
+  /** True when the head can read a state of this shape. */
+  accepts(s: Sym): boolean;
+  /** Logits [N, classes] of a hidden state [N, ...shape]. */
+  apply(h: tf.Tensor): tf.Tensor2D;
+}
+
+function headOf(model: tf.LayersModel): Head {
+  const blocks = residualBlocks(model);
+  const input = blocks[blocks.length - 1].output;
+  const shape = JSON.stringify(input.shape.slice(1));
+  const output = (model.outputs as Sym[])[0];
+  return {
+    input,
+    accepts: (s) => JSON.stringify(s.shape.slice(1)) === shape,
+    apply: (h) => replayFrom(model, input, h, [output])[0] as tf.Tensor2D,
+  };
+}
+
+/** Per-image cross-entropy of the true label, [N]. */
+function lossPerImage(logits: tf.Tensor2D, labels: Int32Array): tf.Tensor1D {
+  return tf.tidy(() => {
+    const onehot = tf.oneHot(tf.tensor1d(labels, "int32"), logits.shape[1]);
+    return tf.losses.softmaxCrossEntropy(onehot, logits, undefined, 0, tf.Reduction.NONE) as tf.Tensor1D;
+  });
+}
+
+/** Per-image ⟨a, b⟩, ‖a‖, ‖b‖ over all but the first axis. */
+function rowStats(a: tf.Tensor, b: tf.Tensor): { dot: Float32Array; na: Float32Array; nb: Float32Array } {
+  return tf.tidy(() => {
+    const n = a.shape[0];
+    const [fa, fb] = [tf.reshape(a, [n, -1]), tf.reshape(b, [n, -1])];
+    return {
+      dot: tf.sum(tf.mul(fa, fb), 1).dataSync() as Float32Array,
+      na: tf.norm(fa, "euclidean", 1).dataSync() as Float32Array,
+      nb: tf.norm(fb, "euclidean", 1).dataSync() as Float32Array,
+    };
+  });
+}
+
+/** Mean and standard deviation over images (float64 sums). */
+export interface Spread {
+  mean: number;
+  std: number;
+  /** Images it is over. */
+  count: number;
+}
+
+class Moments {
+  private n = 0;
+  private s = 0;
+  private s2 = 0;
+  add(v: number): void {
+    if (!Number.isFinite(v)) return;
+    this.n++;
+    this.s += v;
+    this.s2 += v * v;
+  }
+  result(): Spread {
+    const mean = this.n ? this.s / this.n : NaN;
+    const variance = this.n > 1 ? Math.max(0, (this.s2 - this.n * mean * mean) / (this.n - 1)) : NaN;
+    return { mean, std: Math.sqrt(variance), count: this.n };
+  }
+}
+
+/** A row per block, as every measure here returns. */
+export interface BlockRow {
+  name: string;
+  section: number;
+  block: number;
+  transition: boolean;
+}
+
+const rowOf = (b: BlockInfo): BlockRow => ({ name: b.name, section: b.section, block: b.block, transition: b.transition });
+
+/** {@link gradientAlignment}'s row. */
+export interface AlignmentRow extends BlockRow {
+  /** cos(F_j, ∂L/∂h_j) over images, the gradient through the rest of the network; null for a down-sampling block. */
+  cosine: Spread | null;
+  /** Where the head accepts h_j: cos(F_j, ∂L_head/∂h_j), with the classifier applied to h_j itself. */
+  headCosine: Spread | null;
+  /** Where the head accepts h_j: the first-order prediction ⟨F_j, ∂L_head/∂h_j⟩, mean over images. */
+  firstOrder: number | null;
+  /** Where the head accepts h_j: the actual change L_head(h_{j+1}) − L_head(h_j), mean over images. */
+  actualChange: number | null;
+}
+
+/**
+ * How well each block's change F_j lines up with the loss gradient at its input (seed 003, Fig. 3,
+ * and a check of eq. 2 itself). Negative cosines mean the block moves h against the gradient,
+ * i.e. it lowers the loss, as iterative refinement predicts.
+ */
+export function gradientAlignment(model: tf.LayersModel, data: ProbeData, opts: ProbeOptions = {}): AlignmentRow[] {
+  const blocks = residualBlocks(model);
+  const head = headOf(model);
+  const output = (model.outputs as Sym[])[0];
+  const cos = blocks.map(() => new Moments());
+  const headCos = blocks.map(() => new Moments());
+  const first = blocks.map(() => new Moments());
+  const actual = blocks.map(() => new Moments());
+  const token = interruptToken();
+  for (const batch of probeBatches(data, opts.batchSize ?? 100)) {
+    throwIfInterrupted(token);
+    try {
+      const n = batch.x.shape[0];
+      // one backward pass: zero offsets at every block input, the loss's gradient with respect to them
+      const zeros = blocks.map((b) => tf.zeros([n, ...(b.input.shape.slice(1) as number[])]));
+      const grads = tf.grads((...offs: tf.Tensor[]) => {
+        const offsets = new Map(blocks.map((b, j) => [b.input, offs[j]]));
+        return tf.sum(lossPerImage(replay(model, batch.x, [output], { offsets })[0] as tf.Tensor2D, batch.labels));
+      })(zeros);
+      const states = tf.tidy(() => replay(model, batch.x, [...blocks.map((b) => b.input), head.input]));
+      blocks.forEach((b, j) => {
+        if (b.transition) return;
+        const [h, next] = [states[j], states[j + 1]];
+        const F = tf.sub(next, h);
+        const r = rowStats(F, grads[j]);
+        for (let i = 0; i < n; i++) cos[j].add(r.dot[i] / (r.na[i] * r.nb[i]));
+        if (head.accepts(b.input)) {
+          const lossAt = (t: tf.Tensor) => tf.sum(lossPerImage(head.apply(t), batch.labels));
+          const g = tf.grad(lossAt)(h);
+          const rh = rowStats(F, g);
+          const [l0, l1] = tf.tidy(() => [lossPerImage(head.apply(h), batch.labels).dataSync(), lossPerImage(head.apply(next), batch.labels).dataSync()]);
+          for (let i = 0; i < n; i++) {
+            headCos[j].add(rh.dot[i] / (rh.na[i] * rh.nb[i]));
+            first[j].add(rh.dot[i]);
+            actual[j].add(l1[i] - l0[i]);
+          }
+          g.dispose();
+        }
+        F.dispose();
+      });
+      tf.dispose([zeros, grads, states]);
+    } finally {
+      if (batch.owned) batch.x.dispose();
+    }
+  }
+  return blocks.map((b, j) => {
+    const onHead = !b.transition && head.accepts(b.input);
+    return {
+      ...rowOf(b),
+      cosine: b.transition ? null : cos[j].result(),
+      headCosine: onHead ? headCos[j].result() : null,
+      firstOrder: onHead ? first[j].result().mean : null,
+      actualChange: onHead ? actual[j].result().mean : null,
+    };
+  });
+}
+
+/** Accuracy, mean loss and mean prediction entropy (nats) of logits over a probe set. */
+export interface Scores {
+  accuracy: number;
+  loss: number;
+  entropy: number;
+  count: number;
+}
+
+class ScoreSum {
+  private correct = 0;
+  private loss = 0;
+  private entropy = 0;
+  private n = 0;
+  add(logits: tf.Tensor2D, labels: Int32Array): void {
+    const [pred, loss, ent] = tf.tidy(() => {
+      const logp = tf.logSoftmax(logits);
+      const entropy = tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), 1));
+      return [tf.argMax(logits, 1).dataSync(), lossPerImage(logits, labels).dataSync(), entropy.dataSync()];
+    });
+    for (let i = 0; i < labels.length; i++) {
+      if (pred[i] === labels[i]) this.correct++;
+      this.loss += loss[i];
+      this.entropy += ent[i];
+    }
+    this.n += labels.length;
+  }
+  result(): Scores {
+    return { accuracy: this.correct / this.n, loss: this.loss / this.n, entropy: this.entropy / this.n, count: this.n };
+  }
+}
+
+/** {@link dropBlockAccuracy}'s result. */
+export interface DropBlockResult {
+  /** The intact model. */
+  baseline: Scores;
+  /** One row per block: the model with that block removed. */
+  rows: Array<BlockRow & Scores>;
+}
+
+/** The Add of block `b` (its residual branch is the Add's second input, as ResLab's builders make it). */
+function blockAdd(model: tf.LayersModel, b: BlockInfo): tf.layers.Layer {
+  const p = `s${b.section}b${b.block}`;
+  const layer = model.layers.find((l) => l.name === `${p}_add`) ?? model.layers.find((l) => l.name === `${p}_out`);
+  if (!layer || layer.getClassName() !== "Add") throw new Error(`block ${b.name} has no Add layer named ${p}_add or ${p}_out: build the model with ResLab's builders`);
+  return layer;
+}
+
+/**
+ * Accuracy and loss with each block removed on its own (seed 003, Fig. 4): h_{j+1} := h_j. A
+ * down-sampling block cannot be removed that way (its output has another shape): it keeps only
+ * its shortcut projection (its residual branch set to zero at the addition, then the block's
+ * activation, if it has one).
+ */
+export function dropBlockAccuracy(model: tf.LayersModel, data: ProbeData, opts: ProbeOptions = {}): DropBlockResult {
+  const blocks = residualBlocks(model);
+  const output = (model.outputs as Sym[])[0];
+  const base = new ScoreSum();
+  const dropped = blocks.map(() => new ScoreSum());
+  const branches = blocks.map((b) => (b.transition ? ((blockAdd(model, b).input as Sym[])[1]) : undefined));
+  const token = interruptToken();
+  for (const batch of probeBatches(data, opts.batchSize ?? 100)) {
+    try {
+      tf.tidy(() => base.add(replay(model, batch.x, [output])[0] as tf.Tensor2D, batch.labels));
+      blocks.forEach((b, j) => {
+        throwIfInterrupted(token);
+        const replace = new Map<Sym, (v: tf.Tensor, read: (s: Sym) => tf.Tensor) => tf.Tensor>(
+          b.transition ? [[branches[j]!, (v) => tf.zerosLike(v)]] : [[b.output, (_v, read) => read(b.input)]],
+        );
+        tf.tidy(() => dropped[j].add(replay(model, batch.x, [output], { replace })[0] as tf.Tensor2D, batch.labels));
+      });
+    } finally {
+      if (batch.owned) batch.x.dispose();
+    }
+  }
+  return { baseline: base.result(), rows: blocks.map((b, j) => ({ ...rowOf(b), ...dropped[j].result() })) };
+}
+
+/** {@link intermediateAccuracy}'s row: the head applied at one hook point. */
+export interface IntermediateRow {
+  /** The hook point, e.g. "s2.b3.in", or the last block's output "s2.b8.out". */
+  point: string;
+  section: number;
+  block: number;
+  scores: Scores;
+}
+
+/**
+ * The final classifier applied at every hook point it accepts (seed 003, Fig. 6): the inputs of
+ * the blocks of the last stage (of every block in a single-representation net) and the last
+ * output, which is the model itself.
+ */
+export function intermediateAccuracy(model: tf.LayersModel, data: ProbeData, opts: ProbeOptions = {}): IntermediateRow[] {
+  const head = headOf(model);
+  const blocks = residualBlocks(model);
+  const points = [
+    ...blocks.filter((b) => head.accepts(b.input)).map((b) => ({ point: `${b.name}.in`, section: b.section, block: b.block, tensor: b.input })),
+    { point: `${blocks[blocks.length - 1].name}.out`, section: blocks[blocks.length - 1].section, block: blocks[blocks.length - 1].block, tensor: head.input },
+  ];
+  const sums = points.map(() => new ScoreSum());
+  const token = interruptToken();
+  for (const batch of probeBatches(data, opts.batchSize ?? 100)) {
+    throwIfInterrupted(token);
+    try {
+      tf.tidy(() => {
+        const states = replay(model, batch.x, points.map((p) => p.tensor));
+        states.forEach((h, i) => sums[i].add(head.apply(h), batch.labels));
+      });
+    } finally {
+      if (batch.owned) batch.x.dispose();
+    }
+  }
+  return points.map((p, i) => ({ point: p.point, section: p.section, block: p.block, scores: sums[i].result() }));
+}
+
+/** Options of {@link unrollLastBlock}. */
+export interface UnrollOptions extends ProbeOptions {
+  /** Extra applications of the last block (default 20, as in the seed's Fig. 7). */
+  steps?: number;
+  /** Step scale s in h ← h + s·F(h) (default 1). */
+  scale?: number;
+}
+
+/** {@link unrollLastBlock}'s row: k extra applications of the last block. */
+export interface UnrollRow extends Scores {
+  k: number;
+}
+
+/**
+ * The last block applied k more times, h ← h + s·F(h) with F(h) = block(h) − h, then the head
+ * (seed 003, Fig. 7): accuracy, loss and entropy for k = 0 (the model itself) … steps.
+ */
+export function unrollLastBlock(model: tf.LayersModel, data: ProbeData, opts: UnrollOptions = {}): UnrollRow[] {
+  const steps = opts.steps ?? 20;
+  const s = opts.scale ?? 1;
+  if (!(Number.isInteger(steps) && steps >= 0)) throw new RangeError(`steps must be a whole number ≥ 0, got ${opts.steps}`);
+  if (!Number.isFinite(s)) throw new RangeError(`scale must be a finite number, got ${opts.scale}`);
+  const blocks = residualBlocks(model);
+  const last = blocks[blocks.length - 1];
+  if (last.transition) throw new Error(`the last block ${last.name} changes the shape: it cannot be applied again`);
+  const head = headOf(model);
+  const sums = Array.from({ length: steps + 1 }, () => new ScoreSum());
+  const token = interruptToken();
+  for (const batch of probeBatches(data, opts.batchSize ?? 100)) {
+    try {
+      let h = tf.tidy(() => replay(model, batch.x, [last.output])[0]);
+      for (let k = 0; k <= steps; k++) {
+        throwIfInterrupted(token);
+        tf.tidy(() => sums[k].add(head.apply(h), batch.labels));
+        if (k === steps) break;
+        const next = tf.tidy(() => tf.add(h, tf.mul(tf.sub(replayFrom(model, last.input, h, [last.output])[0], h), s)));
+        h.dispose();
+        h = next;
+      }
+      h.dispose();
+    } finally {
+      if (batch.owned) batch.x.dispose();
+    }
+  }
+  return sums.map((sum, k) => ({ k, ...sum.result() }));
+}
+
+/** {@link blockChangeRatios}'s row. */
+export interface ChangeRatioRow extends BlockRow {
+  /** Mean over images of ‖F_j(h_j)‖/‖h_j‖ (seed 000's scaled perturbation); null for a down-sampling block. */
+  ratio: number | null;
+}
+
+/**
+ * ‖F_j‖/‖h_j‖ per block (seed 003, Fig. 5): seed 000's scaled perturbation
+ * ‖x(l+1) − x(l)‖/‖x(l)‖, computed by {@link measurePerturbations}, one row per block.
+ */
+export function blockChangeRatios(model: tf.LayersModel, data: ProbeData, opts: ProbeOptions = {}): ChangeRatioRow[] {
+  const owned: tf.Tensor[] = [];
+  const xs = (function* () {
+    for (const b of probeBatches(data, opts.batchSize ?? 100)) {
+      if (b.owned) owned.push(b.x);
+      yield b.x;
+      if (b.owned) b.x.dispose();
+    }
+  })();
+  let measures: ReturnType<typeof measurePerturbations>;
+  try {
+    measures = measurePerturbations(model, xs);
+  } finally {
+    tf.dispose(owned.filter((t) => !t.isDisposed));
+  }
+  const layout = measuredBlocks(model);
+  return residualBlocks(model).map((b) => {
+    const { first } = layout[b.section];
+    return { ...rowOf(b), ratio: b.transition ? null : measures.sections[b.section].scaled[b.block - first] };
+  });
+}
