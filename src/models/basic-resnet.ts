@@ -32,6 +32,26 @@ export interface BasicResNetConfig {
    * tf.layers.activation layers under the same names (`stem_relu`, `…_relu1`, `…_out`).
    */
   activation?: BasicResNetActivation;
+  /**
+   * Wide ResNet: every stage width (and the stem's) times this factor (default 1), e.g. 4 gives
+   * widths 64/128/256.
+   */
+  widthFactor?: number;
+  /**
+   * How a stage's first block down-samples (default "conv"): "conv" is a stride-2 3×3 convolution
+   * in the branch and a stride-2 1×1 projection on the shortcut; "avgpool" first averages 2×2
+   * patches (layer `s{S}b0_pool`), then runs the block at stride 1 (a 1×1 projection still
+   * changes the channels on the shortcut).
+   */
+  downsample?: "conv" | "avgpool";
+  /**
+   * Naive block sharing (seed 003, Fig. 8): the last `shareLast` blocks of every stage apply one
+   * block's weights (layers `s{S}shared_conv1`, …); a stage's down-sampling block is never shared.
+   * Default 0 (no sharing). ResNet-110 with shareLast 13 has the weights of a ResNet-38.
+   */
+  shareLast?: number;
+  /** With shareLast: share the batch-norm layers too (default true, "naive" sharing); false gives each shared block its own BN. */
+  shareBatchNorm?: boolean;
 }
 
 /** The activations {@link buildBasicResNet} supports. */
@@ -64,7 +84,13 @@ export function blocksForDepth(depth: number): number {
  * configuration is recorded for {@link basicResNetConfig}.
  */
 export function buildBasicResNet(cfg: BasicResNetConfig): tf.LayersModel {
-  const widths = cfg.widths ?? [16, 32, 64];
+  const factor = cfg.widthFactor ?? 1;
+  if (!(Number.isInteger(factor) && factor >= 1)) throw new RangeError(`widthFactor must be a whole number ≥ 1, got ${cfg.widthFactor}`);
+  const widths = (cfg.widths ?? [16, 32, 64]).map((w) => w * factor);
+  const downsample = cfg.downsample ?? "conv";
+  if (downsample !== "conv" && downsample !== "avgpool") throw new Error(`downsample must be "conv" or "avgpool", got "${cfg.downsample}"`);
+  const shareLast = cfg.shareLast ?? 0;
+  if (!(Number.isInteger(shareLast) && shareLast >= 0 && shareLast <= cfg.blocksPerStage)) throw new RangeError(`shareLast must be a whole number from 0 to blocksPerStage (${cfg.blocksPerStage}), got ${cfg.shareLast}`);
   const alpha = cfg.skipScale ?? 1;
   const momentum = cfg.bnMomentum ?? 0.9;
   const activation = cfg.activation ?? "relu";
@@ -80,18 +106,31 @@ export function buildBasicResNet(cfg: BasicResNetConfig): tf.LayersModel {
   x = sigma("stem_relu").apply(x) as tf.SymbolicTensor;
   let channels = widths[0];
   widths.forEach((width, s) => {
+    // the weighted layers of the shared blocks, made once per stage (see shareLast)
+    let shared: { conv1: tf.layers.Layer; bn1: tf.layers.Layer; conv2: tf.layers.Layer; bn2: tf.layers.Layer } | undefined;
     for (let b = 0; b < cfg.blocksPerStage; b++) {
       const p = `s${s}b${b}`;
-      const stride = s > 0 && b === 0 ? 2 : 1;
+      const down = s > 0 && b === 0;
+      const stride = down && downsample === "conv" ? 2 : 1;
+      const sharing = b >= cfg.blocksPerStage - shareLast && !down && channels === width;
       x = blockInputMarker(p).apply(x) as tf.SymbolicTensor;
-      let f = conv(width, 3, stride, `${p}_conv1`).apply(x) as tf.SymbolicTensor;
-      f = bn(`${p}_bn1`).apply(f) as tf.SymbolicTensor;
+      const inner = down && downsample === "avgpool" ? (tf.layers.averagePooling2d({ poolSize: 2, strides: 2, padding: "same", name: `${p}_pool` }).apply(x) as tf.SymbolicTensor) : x;
+      type BlockLayers = { conv1: tf.layers.Layer; bn1: tf.layers.Layer; conv2: tf.layers.Layer; bn2: tf.layers.Layer };
+      let layers: BlockLayers;
+      if (!sharing) {
+        layers = { conv1: conv(width, 3, stride, `${p}_conv1`), bn1: bn(`${p}_bn1`), conv2: conv(width, 3, 1, `${p}_conv2`), bn2: bn(`${p}_bn2`) };
+      } else {
+        shared ??= { conv1: conv(width, 3, 1, `s${s}shared_conv1`), bn1: bn(`s${s}shared_bn1`), conv2: conv(width, 3, 1, `s${s}shared_conv2`), bn2: bn(`s${s}shared_bn2`) };
+        layers = cfg.shareBatchNorm === false ? { ...shared, bn1: bn(`${p}_bn1`), bn2: bn(`${p}_bn2`) } : shared;
+      }
+      let f = layers.conv1.apply(inner) as tf.SymbolicTensor;
+      f = layers.bn1.apply(f) as tf.SymbolicTensor;
       f = sigma(`${p}_relu1`).apply(f) as tf.SymbolicTensor;
-      f = conv(width, 3, 1, `${p}_conv2`).apply(f) as tf.SymbolicTensor;
-      f = bn(`${p}_bn2`).apply(f) as tf.SymbolicTensor;
-      let shortcut = x;
+      f = layers.conv2.apply(f) as tf.SymbolicTensor;
+      f = layers.bn2.apply(f) as tf.SymbolicTensor;
+      let shortcut = inner;
       if (stride !== 1 || channels !== width) {
-        shortcut = conv(width, 1, stride, `${p}_proj`).apply(x) as tf.SymbolicTensor;
+        shortcut = conv(width, 1, stride, `${p}_proj`).apply(inner) as tf.SymbolicTensor;
         shortcut = bn(`${p}_proj_bn`).apply(shortcut) as tf.SymbolicTensor;
       }
       if (alpha !== 1) shortcut = tf.layers.rescaling({ scale: alpha, offset: 0, name: `${p}_alpha` }).apply(shortcut) as tf.SymbolicTensor;

@@ -213,3 +213,52 @@ describe("blockChangeRatios", () => {
     cache.dispose();
   });
 });
+
+describe("seed 003's architectures (buildBasicResNet options)", () => {
+  const x = tf.randomNormal([2, 8, 8, 2], 0, 1, "float32", 11);
+
+  test("wide: every width times the factor", () => {
+    const m = buildBasicResNet({ inputShape: [8, 8, 2], blocksPerStage: 1, widths: [3, 4], widthFactor: 3, seed: 1 });
+    expect(m.getLayer("stem_conv").getWeights()[0].shape).toEqual([3, 3, 2, 9]);
+    expect(m.getLayer("head_dense").getWeights()[0].shape).toEqual([12, 10]);
+    expect(() => buildBasicResNet({ inputShape: [8, 8, 2], blocksPerStage: 1, widthFactor: 1.5 })).toThrow(/widthFactor/);
+  });
+
+  test("average-pooling down-sampling: the block equals pool, then the stride-1 block, by hand", () => {
+    const m = buildBasicResNet({ inputShape: [8, 8, 2], blocksPerStage: 1, widths: [3, 4], downsample: "avgpool", seed: 2, numClasses: 3 });
+    randomiseBatchNorm(m);
+    expect(m.layers.filter((l) => l.getClassName() === "Conv2D").every((l) => (l.getConfig() as { strides: number[] }).strides.every((v) => v === 1))).toBe(true);
+    const cache = runWithCache(m, x);
+    const got = cache.activations.get("s1.b0.out")!;
+    expect(got.shape).toEqual([2, 4, 4, 4]);
+    const want = tf.tidy(() => {
+      const L = (n: string, t: tf.Tensor) => m.getLayer(n).apply(t) as tf.Tensor;
+      const pooled = tf.avgPool(cache.activations.get("s1.b0.in")! as tf.Tensor4D, 2, 2, "same");
+      const f = L("s1b0_bn2", L("s1b0_conv2", L("s1b0_relu1", L("s1b0_bn1", L("s1b0_conv1", pooled)))));
+      return tf.relu(tf.add(L("s1b0_proj_bn", L("s1b0_proj", pooled)), f));
+    });
+    expect(tf.max(tf.abs(tf.sub(got, want))).dataSync()[0]).toBeLessThan(1e-5);
+    expect(residualBlocks(m).map((b) => b.transition)).toEqual([false, true]);
+    cache.dispose();
+  });
+
+  test("naive sharing: n = 5 with the last 3 shared has the weights of n = 3; trains; replays", () => {
+    const shared = buildBasicResNet({ inputShape: [8, 8, 2], blocksPerStage: 5, widths: [3, 4], shareLast: 3, seed: 3, numClasses: 3 });
+    const small = buildBasicResNet({ inputShape: [8, 8, 2], blocksPerStage: 3, widths: [3, 4], seed: 3, numClasses: 3 });
+    expect(shared.countParams()).toBe(small.countParams());
+    expect(residualBlocks(shared)).toHaveLength(10);
+    const ownBn = buildBasicResNet({ inputShape: [8, 8, 2], blocksPerStage: 5, widths: [3, 4], shareLast: 3, shareBatchNorm: false, seed: 3, numClasses: 3 });
+    // own BNs: per stage 2 more blocks × 2 BN layers × 4 values per channel (γ, β, mean, variance)
+    expect(ownBn.countParams() - shared.countParams()).toBe(2 * 2 * 4 * (3 + 4));
+    const want = (shared.predict(x) as tf.Tensor).dataSync();
+    const got = tf.tidy(() => replay(shared, x)[0].dataSync());
+    got.forEach((v, i) => expect(v).toBeCloseTo(want[i], 5));
+    const w0 = shared.getLayer("s0shared_conv1").getWeights()[0].dataSync().slice();
+    const opt = tf.train.sgd(0.1);
+    const y = tf.oneHot(tf.tensor1d([0, 2], "int32"), 3);
+    opt.minimize(() => tf.losses.softmaxCrossEntropy(y, shared.apply(x, { training: true }) as tf.Tensor) as tf.Scalar);
+    const w1 = shared.getLayer("s0shared_conv1").getWeights()[0].dataSync();
+    expect(w1.some((v, i) => v !== w0[i])).toBe(true);
+    expect(() => buildBasicResNet({ inputShape: [8, 8, 2], blocksPerStage: 2, shareLast: 3 })).toThrow(/shareLast/);
+  });
+});
