@@ -43,3 +43,8 @@ export * from "./models/unit-surgery";
 export * from "./studies/stability-study";
 export * from "./studies/stability-findings";
 export * from "./studies/recipe";
+export * from "./models/replay";
+export * from "./analysis/iterative-inference";
+export * from "./analysis/iterative-figures";
+export * from "./studies/iterative-study";
+export * from "./studies/iterative-findings";

@@ -6,6 +6,7 @@ import { backendMagic } from "./builtin/backend";
 import { dataMagic } from "./builtin/data";
 import { distancesMagic, stopruleMagic, sweepMagic, trainMagic } from "./builtin/study";
 import { jacobianMagic, perturbMagic, spectrumMagic } from "./builtin/stability";
+import { alignMagic, dropblocksMagic, unrollMagic } from "./builtin/iterative";
 import { lsmagicMagic } from "./builtin/lsmagic";
 import { memoryMagic } from "./builtin/memory";
 import { timeMagic } from "./builtin/time";
@@ -29,5 +30,8 @@ export function defaultRegistry(): MagicRegistry {
     .register(stopruleMagic)
     .register(jacobianMagic)
     .register(spectrumMagic)
-    .register(perturbMagic);
+    .register(perturbMagic)
+    .register(alignMagic)
+    .register(dropblocksMagic)
+    .register(unrollMagic);
 }

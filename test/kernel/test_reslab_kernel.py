@@ -272,6 +272,31 @@ class ReslabMagicsOverProtocol(KernelSession):
         self.assertEqual(reply["status"], "ok", outs)
         self.assertEqual(self.result_text(outs), "[ [ 'input', 's0.b0', 's1.b0', 's2.b0' ], 2 ]")
 
+    def test_iterative_magics_align_dropblocks_unroll(self):
+        reply, outs = self.run_cell(
+            "%data mnist-embedded --n 200 -o iterData\n"
+            "const iterModel = reslab.buildBasicResNet({ inputShape: [28, 28, 1], blocksPerStage: 2, widths: [2, 3], seed: 2 });"
+        )
+        self.assertEqual(reply["status"], "ok", outs)
+        reply, outs = self.run_cell("%align iterModel iterData --n 30 --intermediate -o al\n[al.alignment.map((r: any) => r.cosine === null), al.intermediate.map((r: any) => r.point)]", timeout=120)
+        self.assertEqual(reply["status"], "ok", outs)
+        self.assertEqual(self.result_text(outs), "[ [ false, false, true, false ], [ 's1.b1.in', 's1.b1.out' ] ]")
+        figs = [m["content"]["data"]["application/vnd.plotly.v1+json"] for m in outs if m["msg_type"] == "display_data" and "application/vnd.plotly.v1+json" in m["content"]["data"]]
+        self.assertEqual(len(figs), 3)
+        footer = " ".join(a["text"] for a in figs[0]["layout"]["annotations"])
+        for part in ("mnist-embedded (first 30 test images", "widths 2/3", "seed: 2", "backend: "):
+            self.assertIn(part, footer)
+        tables = [m["content"]["data"]["text/html"] for m in outs if m["msg_type"] == "display_data" and "text/html" in m["content"]["data"] and "cos_mean" in m["content"]["data"]["text/html"]]
+        self.assertEqual(len(tables), 1)
+        self.assertIn("seed 003 finds block outputs pointing against the loss gradient", tables[0])
+        reply, outs = self.run_cell("%dropblocks iterModel iterData --n 30 -o dr\n[dr.rows.length, dr.baseline.count]", timeout=120)
+        self.assertEqual((reply["status"], self.result_text(outs)), ("ok", "[ 4, 30 ]"))
+        reply, outs = self.run_cell("%unroll iterModel iterData --n 30 --steps 3 --scale 1,0.1 -o un\n[un.length, un[1].rows.map((r: any) => r.k)]", timeout=120)
+        self.assertEqual((reply["status"], self.result_text(outs)), ("ok", "[ 2, [ 0, 1, 2, 3 ] ]"))
+        reply, outs = self.run_cell("%unroll iterModel iterData --scale -1")
+        self.assertEqual(reply["status"], "error")
+        self.assertIn("--scale must be a positive number", reply["evalue"])
+
 
 if __name__ == "__main__":
     unittest.main()
