@@ -12,18 +12,23 @@
 /** The part of a zeromq.js socket this module uses. */
 export interface SendingSocket {
   send(message: unknown): Promise<void>;
+  /** zeromq.js sockets say when they are closed: sends that fail then are not reported. */
+  readonly closed?: boolean;
 }
 
 /**
  * A view of `socket` (a Proxy: every other property and method is the socket's own) whose
  * `send` sends messages one after another, in call order. A failed send is passed to `onError`
- * and does not stop the ones after it; the returned promise never rejects (callers such as
+ * (unless the socket has been closed: the kernel is shutting down) and does not stop the ones
+ * after it; the returned promise never rejects (callers such as
  * tslab do not await it). zeromq.js sockets are not extensible, hence a view, not a patch.
  */
 export function serialSends<S extends SendingSocket>(socket: S, onError: (error: unknown) => void): S {
   let tail: Promise<void> = Promise.resolve();
   const send = (message: unknown): Promise<void> => {
-    tail = tail.then(() => socket.send(message)).catch(onError);
+    tail = tail.then(() => socket.send(message)).catch((e) => {
+      if (!socket.closed) onError(e);
+    });
     return tail;
   };
   return new Proxy(socket, {

@@ -11,6 +11,8 @@ import type { EpochRecord } from "../train/train";
 import type { AlignmentRow, BlockRow, ChangeRatioRow, DropBlockResult, IntermediateRow, UnrollRow } from "./iterative-inference";
 
 const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"];
+/** A horizontal legend between the title and the plot: clear of the data and of the provenance footer. */
+const TOP_LEGEND = { orientation: "h", x: 0, xanchor: "left", y: 1.02, yanchor: "bottom" };
 
 /** Dotted vertical lines before the first block of every stage after the first. */
 function stageLines(rows: BlockRow[]): Record<string, unknown>[] {
@@ -34,7 +36,7 @@ export function cosineFigure(byVariant: Array<{ label: string; rows: AlignmentRo
     layout: {
       title: { text: "Cosine between block output F(h) and the loss gradient ∂L/∂h (Fig. 3)" },
       xaxis: blockAxis(Math.max(...byVariant.map((b) => b.rows.length))), yaxis: { title: { text: "cos(F_j(h_j), ∂L/∂h_j)" }, zeroline: true },
-      shapes: stageLines(longest.rows), legend: { orientation: "h", y: -0.25 },
+      shapes: stageLines(longest.rows), legend: TOP_LEGEND, margin: { t: 100 },
     },
     provenance: { ...provenance, note: [provenance.note, "down-sampling blocks omitted (F changes the shape)", "error bars: ±1 s.d. over images"].filter(Boolean).join(" · ") },
     height: 460,
@@ -51,7 +53,7 @@ export function dropFigure(drop: DropBlockResult, label: string, provenance: Pro
   return figure(traces, {
     layout: {
       title: { text: `Accuracy after dropping one block — ${label} (Fig. 4)` },
-      xaxis: blockAxis(rows.length), yaxis: { title: { text: "test accuracy (%)" }, range: [0, 100] }, shapes: stageLines(rows), legend: { orientation: "h", y: -0.25 },
+      xaxis: blockAxis(rows.length), yaxis: { title: { text: "test accuracy (%)" }, range: [0, 100] }, shapes: stageLines(rows), legend: TOP_LEGEND, margin: { t: 100 },
     },
     provenance: { ...provenance, note: [provenance.note, "red: down-sampling block, dropped by zeroing its branch (shortcut projection kept)"].filter(Boolean).join(" · ") },
     height: 420,
@@ -69,7 +71,7 @@ export function ratioFigure(byVariant: Array<{ label: string; rows: ChangeRatioR
     layout: {
       title: { text: "‖F(h)‖ / ‖h‖ per block (Fig. 5)" },
       xaxis: blockAxis(Math.max(...byVariant.map((b) => b.rows.length))), yaxis: { title: { text: "‖F_j(h_j)‖₂ / ‖h_j‖₂" }, type: "log" },
-      shapes: stageLines(longest.rows), legend: { orientation: "h", y: -0.25 },
+      shapes: stageLines(longest.rows), legend: TOP_LEGEND, margin: { t: 100 },
     },
     provenance: { ...provenance, note: [provenance.note, "seed 000's scaled perturbation; down-sampling blocks omitted"].filter(Boolean).join(" · ") },
     height: 440,
@@ -87,7 +89,7 @@ export function intermediateFigure(byVariant: Array<{ label: string; rows: Inter
     layout: {
       title: { text: "Accuracy of the final classifier applied at hidden states (Fig. 6)" },
       xaxis: { title: { text: "hook point (1 = first the head accepts; last = the model's output)" }, tickmode: "linear", tick0: 1, dtick: Math.max(1, Math.ceil(count / 20)) },
-      yaxis: { title: { text: "test accuracy (%)" }, range: [0, 100] }, legend: { orientation: "h", y: -0.25 },
+      yaxis: { title: { text: "test accuracy (%)" }, range: [0, 100] }, legend: TOP_LEGEND, margin: { t: 100 },
     },
     provenance: { ...provenance, note: [provenance.note, "the head reads states of the last block's output shape: the last stage, or every block of a single-representation net"].filter(Boolean).join(" · ") },
     height: 420,
@@ -113,7 +115,7 @@ export function unrollFigure(byScale: Array<{ scale: number; rows: UnrollRow[] }
       grid: { rows: 1, columns: 3, pattern: "independent" },
       xaxis: kAxis("extra applications k"), xaxis2: kAxis("k"), xaxis3: kAxis("k"),
       yaxis: { title: { text: "test accuracy (%)" }, range: [0, 100] }, yaxis2: { title: { text: "cross-entropy" }, type: "log" }, yaxis3: { title: { text: "prediction entropy (nats)" } },
-      legend: { orientation: "h", y: -0.3 },
+      legend: TOP_LEGEND, margin: { t: 100 },
     },
     provenance,
     height: 400,
@@ -131,7 +133,7 @@ export function sharingFigure(curves: Array<{ label: string; history: EpochRecor
     layout: {
       title: { text: "Naive block sharing: train and test loss (Fig. 8)" },
       xaxis: { title: { text: "epoch" }, tickmode: "linear", tick0: 1, dtick: Math.max(1, Math.ceil(epochs / 10)) },
-      yaxis: { title: { text: "cross-entropy" } }, legend: { orientation: "h", y: -0.25 },
+      yaxis: { title: { text: "cross-entropy" } }, legend: TOP_LEGEND, margin: { t: 100 },
     },
     provenance,
     height: 420,

@@ -40,8 +40,9 @@ export interface BasicResNetConfig {
   /**
    * How a stage's first block down-samples (default "conv"): "conv" is a stride-2 3×3 convolution
    * in the branch and a stride-2 1×1 projection on the shortcut; "avgpool" first averages 2×2
-   * patches (layer `s{S}b0_pool`), then runs the block at stride 1 (a 1×1 projection still
-   * changes the channels on the shortcut).
+   * patches (layer `s{S}b0_pool`, "valid": an odd last row or column is dropped, as PyTorch's
+   * AvgPool2d(2) does), then runs the block at stride 1 (a 1×1 projection still changes the
+   * channels on the shortcut).
    */
   downsample?: "conv" | "avgpool";
   /**
@@ -114,7 +115,7 @@ export function buildBasicResNet(cfg: BasicResNetConfig): tf.LayersModel {
       const stride = down && downsample === "conv" ? 2 : 1;
       const sharing = b >= cfg.blocksPerStage - shareLast && !down && channels === width;
       x = blockInputMarker(p).apply(x) as tf.SymbolicTensor;
-      const inner = down && downsample === "avgpool" ? (tf.layers.averagePooling2d({ poolSize: 2, strides: 2, padding: "same", name: `${p}_pool` }).apply(x) as tf.SymbolicTensor) : x;
+      const inner = down && downsample === "avgpool" ? (tf.layers.averagePooling2d({ poolSize: 2, strides: 2, padding: "valid", name: `${p}_pool` }).apply(x) as tf.SymbolicTensor) : x;
       type BlockLayers = { conv1: tf.layers.Layer; bn1: tf.layers.Layer; conv2: tf.layers.Layer; bn2: tf.layers.Layer };
       let layers: BlockLayers;
       if (!sharing) {

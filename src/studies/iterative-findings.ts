@@ -50,7 +50,7 @@ export function dropFinding(drop: DropBlockResult, label: string): string {
     const verdict = mean(down) > 2 * Math.max(mean(regular), 0.005) ? "as in the seed" : "not the contrast the seed reports";
     text += ` Seed 003: removing a regular block costs little, a down-sampling one a lot — ${verdict} here.`;
   } else {
-    text += ` Seed 003: removing a block of a single-representation net costs little, except early ones.`;
+    text += ` This net has no down-sampling block, so the seed's contrast between regular and down-sampling blocks does not apply.`;
   }
   return text;
 }
@@ -100,6 +100,6 @@ export function sharingFinding(shared: EpochRecord[], unshared: EpochRecord[], l
   const [s, u] = [end(shared), end(unshared)];
   const gap = (e: EpochRecord) => e.testLoss - e.trainLoss;
   const verdict = gap(s) > gap(u) + 0.02 ? "as in the seed, where the shared ResNet-110 heavily overfits" : "not the overfitting the seed reports (short training may not show it)";
-  return `After ${s.epoch} epochs: ${labels.shared}: train loss ${f3(s.trainLoss)}, test loss ${f3(s.testLoss)} (gap ${f3(gap(s))}, test error ${pct(1 - s.testAccuracy)}); ` +
+  return `After ${s.epoch} epochs (train loss: the mean over the last epoch's batches; test loss after it): ${labels.shared}: train loss ${f3(s.trainLoss)}, test loss ${f3(s.testLoss)} (gap ${f3(gap(s))}, test error ${pct(1 - s.testAccuracy)}); ` +
     `${labels.unshared}: train ${f3(u.trainLoss)}, test ${f3(u.testLoss)} (gap ${f3(gap(u))}, test error ${pct(1 - u.testAccuracy)}). The shared net's gap is ${gap(s) > gap(u) ? "larger" : "not larger"} — ${verdict}.`;
 }

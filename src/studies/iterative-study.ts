@@ -192,7 +192,7 @@ export async function prepareIterative(p: IterativeParams, opts: { live?: boolea
       const errors = vs.map((x) => `${x} ${(100 * runs.get(x)!.testError).toFixed(1)}%`).join(", ");
       return {
         dataset: `${ds.name} (${ds.shape.join("×")}, ${ds.train.count.toLocaleString("en-US")} train / ${ds.test.count.toLocaleString("en-US")} test; measures on the first ${probeImages} test images)`,
-        model: vs.map((x) => variantLabel(p, x)).join("; "),
+        model: vs.length === 1 ? variantLabel(p, vs[0]) : `${vs.join(", ")} (${p.blocksPerStage} blocks per stage, widths ${p.widths.join("/")}; see variantLabel)`,
         seed: p.seed,
         epochs: p.epochs,
         backend: currentBackend()?.active ?? tf.getBackend(),

@@ -233,7 +233,7 @@ describe("seed 003's architectures (buildBasicResNet options)", () => {
     expect(got.shape).toEqual([2, 4, 4, 4]);
     const want = tf.tidy(() => {
       const L = (n: string, t: tf.Tensor) => m.getLayer(n).apply(t) as tf.Tensor;
-      const pooled = tf.avgPool(cache.activations.get("s1.b0.in")! as tf.Tensor4D, 2, 2, "same");
+      const pooled = tf.avgPool(cache.activations.get("s1.b0.in")! as tf.Tensor4D, 2, 2, "valid");
       const f = L("s1b0_bn2", L("s1b0_conv2", L("s1b0_relu1", L("s1b0_bn1", L("s1b0_conv1", pooled)))));
       return tf.relu(tf.add(L("s1b0_proj_bn", L("s1b0_proj", pooled)), f));
     });

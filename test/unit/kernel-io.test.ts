@@ -81,6 +81,16 @@ describe("serialSends", () => {
     expect(errors).toEqual(["boom"]);
   });
 
+  test("sends that fail on a closed socket are not reported (shutdown)", async () => {
+    const errors: unknown[] = [];
+    const fake = { closed: false, send: async (_m: unknown) => { throw new Error("Socket is closed"); } };
+    const serial = serialSends(fake, (e) => errors.push(e));
+    await serial.send("a");
+    fake.closed = true;
+    await serial.send("b");
+    expect(errors).toHaveLength(1);
+  });
+
   test("a send starts only after the one before it has settled", async () => {
     let inFlight = 0, maxInFlight = 0;
     const fake = {

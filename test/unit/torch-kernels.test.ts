@@ -259,6 +259,28 @@ suite("torch backend kernels against the cpu backend", () => {
       const x = rand4([2, 7, 8, 3], 16);
       return [tf.avgPool(x, 3, 2, "same"), tf.avgPool(x, 2, 2, "valid"), tf.maxPool(x, 3, 2, "same"), tf.maxPool(x, [2, 3], 1, "valid")];
     });
+    await agree("average-pool gradients, valid windows", () => {
+      const x = rand4([2, 7, 8, 3], 17);
+      return [tf.grad((a: tf.Tensor) => tf.sum(tf.square(tf.avgPool(a as tf.Tensor4D, 2, 2, "valid"))))(x), tf.grad((a: tf.Tensor) => tf.sum(tf.square(tf.avgPool(a as tf.Tensor4D, [3, 2], [1, 2], "valid"))))(x)];
+    });
+  });
+
+  test("average-pool gradient with same padding (partial windows) equals finite differences of the forward", async () => {
+    // tfjs' cpu AvgPoolGrad divides by the whole window even where its forward counts only real cells,
+    // so the cpu kernel is no reference here; the pool is linear, so central differences are exact.
+    await tf.setBackend("torch");
+    const x = rand4([1, 7, 8, 2], 19);
+    const w = rand4([1, 4, 4, 2], 20);
+    const f = (a: tf.Tensor) => tf.sum(tf.mul(tf.avgPool(a as tf.Tensor4D, 3, 2, "same"), w));
+    const g = tf.grad(f)(x).dataSync();
+    const xv = x.dataSync();
+    for (let i = 0; i < xv.length; i += 5) {
+      const [p, m] = [xv.slice(), xv.slice()];
+      p[i] += 0.5;
+      m[i] -= 0.5;
+      const fd = f(tf.tensor(p, x.shape)).dataSync()[0] - f(tf.tensor(m, x.shape)).dataSync()[0];
+      expect(Math.abs(g[i] - fd)).toBeLessThan(1e-5);
+    }
   });
 
   test("matrix products: transposes, broadcast batches, fused bias + activation", async () => {

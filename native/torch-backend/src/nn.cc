@@ -236,6 +236,22 @@ Napi::Value pool(const Napi::CallbackInfo& info) {
   return put(info.Env(), poolForward(arg(info, 0), boolArg(info, 1), intList(info[2]), intList(info[3]), intList(info[4])));
 }
 
+// avgPoolGrad(dy, x, [kh, kw], strides, pads) -> NHWC dx of poolForward's average pool: dy over each
+// window's count of real cells, spread back over the window, padding cut off.
+Napi::Value avgPoolGrad(const Napi::CallbackInfo& info) {
+  const at::Tensor& dy = arg(info, 0);
+  const at::Tensor& x = arg(info, 1);
+  auto k = intList(info[2]), s = intList(info[3]), p = intList(info[4]);
+  const int64_t top = p[0], bottom = p[1], left = p[2], right = p[3];
+  at::Tensor xn = toNCHW(x);
+  const int64_t H = xn.size(2), W = xn.size(3);
+  at::Tensor padded = at::constant_pad_nd(xn, {left, right, top, bottom}, 0);
+  at::Tensor ones = at::constant_pad_nd(at::ones({1, 1, H, W}, xn.options()), {left, right, top, bottom}, 0);
+  at::Tensor count = at::avg_pool2d(ones, k, s, {0, 0}, false, true, 1);
+  at::Tensor g = at::avg_pool2d_backward(toNCHW(dy) / count, padded, k, s, {0, 0}, false, true, 1);
+  return put(info.Env(), toNHWC(g.narrow(2, top, H).narrow(3, left, W)));
+}
+
 }  // namespace
 
 void registerNN(Napi::Env env, Napi::Object exports) {
@@ -248,6 +264,7 @@ void registerNN(Napi::Env env, Napi::Object exports) {
   exports.Set("reluGrad", guarded(env, "reluGrad", reluGrad));
   exports.Set("softmax", guarded(env, "softmax", softmax));
   exports.Set("pool", guarded(env, "pool", pool));
+  exports.Set("avgPoolGrad", guarded(env, "avgPoolGrad", avgPoolGrad));
 }
 
 }  // namespace reslab

@@ -83,6 +83,8 @@ export interface TorchNative {
   reluGrad(dy: Handle, x: Handle): Handle;
   softmax(x: Handle, dim: number, log: boolean): Handle;
   pool(x: Handle, max: boolean, filter: number[], strides: number[], pads: number[]): Handle;
+  /** The input gradient of pool(x, false, …) (average pooling, TF's count of real cells). */
+  avgPoolGrad(dy: Handle, x: Handle, filter: number[], strides: number[], pads: number[]): Handle;
   matmul(a: Handle, b: Handle, transposeA: boolean, transposeB: boolean, bias: Handle, activation: string, prelu: Handle, leakyAlpha: number): Handle;
   basisCreate(capacity: number, n: number): number;
   basisFree(basis: number): void;

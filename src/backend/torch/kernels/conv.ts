@@ -1,6 +1,6 @@
 /**
  * Convolutions and pooling on NHWC tensors: Conv2D, FusedConv2D (bias + activation), both
- * convolution gradients, the depthwise convolution and its gradients, AvgPool and MaxPool.
+ * convolution gradients, the depthwise convolution and its gradients, AvgPool (and its gradient) and MaxPool.
  * tfjs computes the geometry (output size, TF "same" padding, which may be asymmetric) and the
  * addon runs ATen's channels-last convolutions on it. NCHW data goes to the cpu fallback.
  */
@@ -81,4 +81,10 @@ export function registerConvKernels(native: TorchNative): void {
       return backend.output(native.pool(backend.handle(x), isMax, pair([info.filterHeight, info.filterWidth]), [info.strideHeight, info.strideWidth], padsOf(info)));
     });
   }
+  registerTorchKernel("AvgPoolGrad", ({ inputs, attrs, backend }) => {
+    const x = inputs.input as TensorInfo;
+    const a = attrs as Attrs;
+    const info = tf.backend_util.computePool2DInfo(x.shape as Shape4, a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+    return backend.output(native.avgPoolGrad(backend.handle(inputs.dy as TensorInfo), backend.handle(x), pair([info.filterHeight, info.filterWidth]), [info.strideHeight, info.strideWidth], padsOf(info)));
+  });
 }
