@@ -213,10 +213,11 @@ export function gradientAlignment(model: tf.LayersModel, data: ProbeData, opts: 
         const offsets = new Map(blocks.map((b, j) => [b.input, offs[j]]));
         return tf.sum(lossPerImage(replay(model, batch.x, [output], { offsets })[0] as tf.Tensor2D, batch.labels));
       })(zeros);
-      const states = tf.tidy(() => replay(model, batch.x, [...blocks.map((b) => b.input), head.input]));
+      // each block's own input and output (a pre-activation net may down-sample between blocks)
+      const states = tf.tidy(() => replay(model, batch.x, [...blocks.map((b) => b.input), ...blocks.map((b) => b.output)]));
       blocks.forEach((b, j) => {
         if (b.transition) return;
-        const [h, next] = [states[j], states[j + 1]];
+        const [h, next] = [states[j], states[blocks.length + j]];
         const F = tf.sub(next, h);
         const r = rowStats(F, grads[j]);
         for (let i = 0; i < n; i++) cos[j].add(r.dot[i] / (r.na[i] * r.nb[i]));

@@ -214,6 +214,29 @@ describe("blockChangeRatios", () => {
   });
 });
 
+describe("pre-activation ResNets", () => {
+  test("the measures run on buildPreActResNet too: no block down-samples, the head (BN, ReLU, pooling, dense) reads the last section", () => {
+    const model = buildPreActResNet({ inputShape: [6, 6, 2], blocksPerSection: 2, widths: [3, 4], numClasses: 3, seed: 4 });
+    randomiseBatchNorm(model);
+    const x = tf.randomNormal([4, 6, 6, 2], 0, 1, "float32", 12);
+    const labels = [0, 1, 2, 0];
+    const rows = gradientAlignment(model, { x: x as tf.Tensor4D, labels });
+    expect(rows.map((r) => [r.name, r.transition, r.headCosine !== null])).toEqual([["s0.b0", false, false], ["s0.b1", false, false], ["s1.b0", false, true], ["s1.b1", false, true]]);
+    const inter = intermediateAccuracy(model, { x: x as tf.Tensor4D, labels });
+    const logits = (model.predict(x) as tf.Tensor).arraySync() as number[][];
+    expect(inter.map((r) => r.point)).toEqual(["s1.b0.in", "s1.b1.in", "s1.b1.out"]);
+    expect(inter[2].scores.loss).toBeCloseTo(logits.reduce((s, l, i) => s + crossEntropy(l, labels[i]), 0) / 4, 4);
+    // dropping a block of a pre-activation net (an Add, no activation after it) is h_{j+1} := h_j
+    const drop = dropBlockAccuracy(model, { x: x as tf.Tensor4D, labels });
+    const copy = buildPreActResNet({ inputShape: [6, 6, 2], blocksPerSection: 2, widths: [3, 4], numClasses: 3, seed: 4 });
+    copy.setWeights(model.getWeights());
+    const conv2 = copy.getLayer("s1b1_conv2");
+    conv2.setWeights(conv2.getWeights().map((w) => tf.zerosLike(w)));
+    const want = (copy.predict(x) as tf.Tensor).arraySync() as number[][];
+    expect(drop.rows[3].loss).toBeCloseTo(want.reduce((s, l, i) => s + crossEntropy(l, labels[i]), 0) / 4, 4);
+  });
+});
+
 describe("seed 003's architectures (buildBasicResNet options)", () => {
   const x = tf.randomNormal([2, 8, 8, 2], 0, 1, "float32", 11);
 
