@@ -62,7 +62,7 @@ describe("magic registry", () => {
 
   test("the default registry has the built-in magics", () => {
     const names = defaultRegistry().list().map((s) => s.name);
-    expect(names).toEqual(["backend", "data", "distances", "jacobian", "lsmagic", "memory", "perturb", "spectrum", "stoprule", "sweep", "time", "timeit", "train"]);
+    expect(names).toEqual(["align", "backend", "data", "distances", "dropblocks", "jacobian", "lsmagic", "memory", "perturb", "spectrum", "stoprule", "sweep", "time", "timeit", "train", "unroll"]);
   });
 });
 
