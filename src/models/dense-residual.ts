@@ -24,6 +24,11 @@ export interface DenseResidualConfig {
   seed?: number;
   /** Skip scale α: x ← α·x + τ·σ(Wx + b) (default 1; 0 gives a plain network). */
   skipScale?: number;
+  /**
+   * One W, b for every layer of a section (layer `s{S}shared_dense`; default false): the
+   * forward-Euler scheme of one autonomous ODE dy/dt = σ(W y + b) with step τ.
+   */
+  shareWeights?: boolean;
 }
 
 /** Builds the model; block outputs are the layers `s{S}b{B}_out`, as in the conv ResNets. */
@@ -39,9 +44,11 @@ export function buildDenseResidual(cfg: DenseResidualConfig): tf.LayersModel {
       x = tf.layers.dense({ units: w, useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }), name: `s${s}_proj` }).apply(x) as tf.SymbolicTensor;
       width = w;
     }
+    const dense = (name: string) => tf.layers.dense({ units: w, activation: cfg.activation ?? "relu", kernelInitializer: tf.initializers.heNormal({ seed: nextSeed() }), name });
+    const shared = cfg.shareWeights ? dense(`s${s}shared_dense`) : undefined;
     for (let l = 0; l < cfg.blocksPerSection; l++) {
       const p = `s${s}b${l}`;
-      let f = tf.layers.dense({ units: w, activation: cfg.activation ?? "relu", kernelInitializer: tf.initializers.heNormal({ seed: nextSeed() }), name: `${p}_dense` }).apply(x) as tf.SymbolicTensor;
+      let f = (shared ?? dense(`${p}_dense`)).apply(x) as tf.SymbolicTensor;
       f = tf.layers.rescaling({ scale: tau, offset: 0, name: `${p}_tau` }).apply(f) as tf.SymbolicTensor;
       const skip = alpha === 1 ? x : (tf.layers.rescaling({ scale: alpha, offset: 0, name: `${p}_alpha` }).apply(x) as tf.SymbolicTensor);
       x = tf.layers.add({ name: `${p}_out` }).apply([skip, f]) as tf.SymbolicTensor;
