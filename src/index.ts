@@ -48,3 +48,6 @@ export * from "./analysis/iterative-inference";
 export * from "./analysis/iterative-figures";
 export * from "./studies/iterative-study";
 export * from "./studies/iterative-findings";
+export * from "./analysis/gradient-norms";
+export * from "./analysis/one-node";
+export * from "./analysis/ode-view";

@@ -8,6 +8,8 @@ import { selectBackend } from "../../src/backend/select";
 import { oneNodeAutodiff, oneNodeClosedForm } from "../../src/analysis/one-node";
 import { euler, rk4, eulerConvergence } from "../../src/analysis/ode-view";
 import { buildDenseResidual } from "../../src/models/dense-residual";
+import { gradientDepthSweep, gradientNorms } from "../../src/analysis/gradient-norms";
+import { buildBasicResNet } from "../../src/models/basic-resnet";
 
 beforeAll(() => selectBackend({ prefer: "cpu", strict: true }));
 
@@ -82,4 +84,103 @@ describe("the ODE view", () => {
     got.forEach((v, i) => expect(v).toBeCloseTo(want[i], 5));
     expect(model.countParams()).toBe(3 * 3 + 3); // one W, b for all five layers
   });
+});
+
+
+describe("gradientNorms", () => {
+  const crossEntropyMean = (logits: number[][], labels: number[]) =>
+    logits.reduce((s, l, i) => {
+      const m = Math.max(...l);
+      return s + m + Math.log(l.reduce((a, v) => a + Math.exp(v - m), 0)) - l[labels[i]];
+    }, 0) / logits.length;
+
+  test("‖∂L/∂W‖ of every kernel and ‖∂L/∂x_0‖ equal central finite differences (dense residual net, softplus)", () => {
+    const model = buildDenseResidual({ inputDim: 3, widths: [3], blocksPerSection: 2, activation: "softplus", numClasses: 2, seed: 7 });
+    const x = tf.tensor2d([[0.5, -1, 0.3], [1.2, 0.1, -0.7], [-0.4, 0.8, 0.9]]);
+    const labels = [0, 1, 1];
+    const g = gradientNorms(model, { x, labels });
+    const lossAt = () => crossEntropyMean((model.predict(x) as tf.Tensor).arraySync() as number[][], labels);
+    const eps = 1e-2;
+    for (const row of g.weights) {
+      const layer = model.getLayer(row.layer);
+      const [k, ...rest] = layer.getWeights();
+      const base = k.dataSync().slice();
+      let sq = 0;
+      for (let i = 0; i < base.length; i++) {
+        const at = (d: number) => {
+          const v = base.slice();
+          v[i] += d;
+          layer.setWeights([tf.tensor(v, k.shape), ...rest]);
+          return lossAt();
+        };
+        sq += ((at(eps) - at(-eps)) / (2 * eps)) ** 2;
+      }
+      layer.setWeights([tf.tensor(base, k.shape), ...rest]);
+      expect(Math.abs(g.weights.find((w) => w.layer === row.layer)!.gradNorm - Math.sqrt(sq)) / Math.sqrt(sq)).toBeLessThan(2e-2);
+    }
+    expect(g.weights.map((w) => w.layer)).toEqual(["s0b0_dense", "s0b1_dense", "head_dense"]);
+    // block 0's input is the network's input here (no projection): perturb x itself
+    const xv = x.dataSync();
+    let sq = 0;
+    for (let i = 0; i < xv.length; i++) {
+      const at = (d: number) => {
+        const v = xv.slice();
+        v[i] += d;
+        return crossEntropyMean((model.predict(tf.tensor(v, x.shape)) as tf.Tensor).arraySync() as number[][], labels);
+      };
+      sq += ((at(eps) - at(-eps)) / (2 * eps)) ** 2;
+    }
+    expect(Math.abs(g.blocks[0].gradNorm - Math.sqrt(sq)) / Math.sqrt(sq)).toBeLessThan(2e-2);
+    expect(g.loss).toBeCloseTo(lossAt(), 5);
+  });
+
+  test("identity blocks pass the gradient unchanged: every ‖∂L/∂x_l‖ = ‖(softmax − onehot) W_headᵀ‖ / N, worked by hand", () => {
+    const model = buildDenseResidual({ inputDim: 2, widths: [2], blocksPerSection: 4, numClasses: 2, seed: 1 });
+    for (const l of model.layers.filter((x) => /_dense$/.test(x.name) && x.name !== "head_dense")) l.setWeights(l.getWeights().map((w) => tf.zerosLike(w)));
+    const head = model.getLayer("head_dense");
+    head.setWeights([tf.tensor2d([[1, -2], [0.5, 3]]), tf.tensor1d([0.1, -0.1])]);
+    const x = [[1, 2], [-1, 0.5]], labels = [1, 0];
+    const g = gradientNorms(model, { x: tf.tensor2d(x), labels });
+    // F = relu(0·y + 0) = 0: every block is the identity, logits = x·W + b
+    const W = [[1, -2], [0.5, 3]], b = [0.1, -0.1];
+    const dz = x.map((xi, n) => {
+      const z = [0, 1].map((j) => xi[0] * W[0][j] + xi[1] * W[1][j] + b[j]);
+      const e = z.map((v) => Math.exp(v));
+      return e.map((v, j) => (v / (e[0] + e[1]) - (j === labels[n] ? 1 : 0)) / x.length);
+    });
+    const dx = dz.map((d) => [0, 1].map((i) => d[0] * W[i][0] + d[1] * W[i][1]));
+    const want = Math.hypot(...dx.flat());
+    expect(g.blocks).toHaveLength(4);
+    for (const row of g.blocks) expect(row.gradNorm).toBeCloseTo(want, 5);
+  });
+});
+
+describe("gradientDepthSweep", () => {
+  test("sigmoid dense nets at initialisation: the plain net's first-layer gradient vanishes with depth, the residual one does not", () => {
+    const x = tf.randomNormal([32, 16], 0, 1, "float32", 5);
+    const labels = Array.from({ length: 32 }, (_, i) => i % 4);
+    const rows = gradientDepthSweep({
+      depths: [4, 16, 32],
+      build: (L, residual) => buildDenseResidual({ inputDim: 16, widths: [16], blocksPerSection: L, activation: "sigmoid", numClasses: 4, seed: 2, skipScale: residual ? 1 : 0, tau: residual ? 1 / L : 1 }),
+      data: { x, labels },
+    });
+    const at = (residual: boolean, depth: number) => rows.find((r) => r.residual === residual && r.depth === depth)!;
+    expect(rows).toHaveLength(6);
+    expect(at(false, 32).firstInputGrad / at(false, 4).firstInputGrad).toBeLessThan(1e-3);
+    expect(at(true, 32).firstInputGrad / at(true, 4).firstInputGrad).toBeGreaterThan(0.3);
+    expect(at(false, 32).firstWeightGrad).toBeLessThan(at(true, 32).firstWeightGrad);
+  });
+});
+
+test("conv nets and their plain counterparts (skip scale 0) have a row per block and per kernel, stem first", () => {
+  const x = tf.randomNormal([4, 8, 8, 1], 0, 1, "float32", 6);
+  for (const skipScale of [1, 0]) {
+    const model = buildBasicResNet({ inputShape: [8, 8, 1], blocksPerStage: 2, widths: [2, 3, 4], seed: 3, skipScale });
+    const g = gradientNorms(model, { x, labels: [0, 1, 2, 3] });
+    expect(g.blocks.map((b) => b.point)).toEqual(["s0.b0.in", "s0.b1.in", "s1.b0.in", "s1.b1.in", "s2.b0.in", "s2.b1.in"]);
+    expect(g.weights[0].layer).toBe("stem_conv");
+    expect(g.weights).toHaveLength(1 + 6 * 2 + 2 + 1); // stem, two convs per block, two projections, head
+    expect(g.blocks.every((b) => Number.isFinite(b.gradNorm) && b.gradNorm > 0)).toBe(true);
+    model.dispose();
+  }
 });
