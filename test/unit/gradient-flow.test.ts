@@ -8,7 +8,7 @@ import { selectBackend } from "../../src/backend/select";
 import { oneNodeAutodiff, oneNodeClosedForm } from "../../src/analysis/one-node";
 import { euler, rk4, eulerConvergence } from "../../src/analysis/ode-view";
 import { buildDenseResidual } from "../../src/models/dense-residual";
-import { gradientDepthSweep, gradientNorms } from "../../src/analysis/gradient-norms";
+import { gradientDecomposition, gradientDepthSweep, gradientNorms } from "../../src/analysis/gradient-norms";
 import { buildBasicResNet } from "../../src/models/basic-resnet";
 
 beforeAll(() => selectBackend({ prefer: "cpu", strict: true }));
@@ -183,4 +183,35 @@ test("conv nets and their plain counterparts (skip scale 0) have a row per block
     expect(g.blocks.every((b) => Number.isFinite(b.gradNorm) && b.gradNorm > 0)).toBe(true);
     model.dispose();
   }
+});
+
+
+test("seed 004's decomposition on a linear residual net: through = ‖g_L((I + W_2)(I + W_1)…)ᵀ − g_L‖, worked by hand", () => {
+  // y ← y + y·W_j (linear σ, no bias effect on the Jacobian): ∂x_L/∂x_l = ∏ (I + W_j) in tfjs' row convention
+  const model = buildDenseResidual({ inputDim: 2, widths: [2], blocksPerSection: 3, activation: "linear", numClasses: 2, seed: 4 });
+  const Ws = [[[0.1, -0.3], [0.2, 0.05]], [[-0.2, 0.1], [0.4, -0.1]], [[0.3, 0.0], [-0.1, 0.2]]];
+  Ws.forEach((W, j) => model.getLayer(`s0b${j}_dense`).setWeights([tf.tensor2d(W), tf.tensor1d([0.01, -0.02])]));
+  const x = tf.tensor2d([[0.5, -1], [1, 2]]);
+  const rows = gradientDecomposition(model, { x, labels: [1, 0] });
+  expect(rows.map((r) => r.point)).toEqual(["s0.b0.in", "s0.b1.in", "s0.b2.in"]);
+  // g_L by hand: (softmax − onehot)/N · W_headᵀ at the final state
+  const [Wh, bh] = model.getLayer("head_dense").getWeights().map((t) => t.arraySync()) as [number[][], number[]];
+  const mul = (A: number[][], B: number[][]) => A.map((r) => B[0].map((_, j) => r.reduce((s, v, k) => s + v * B[k][j], 0)));
+  const plusI = (W: number[][]) => W.map((r, i) => r.map((v, j) => v + (i === j ? 1 : 0)));
+  let y = x.arraySync() as number[][];
+  for (const W of Ws) y = y.map((r) => r.map((v, j) => v + mul([r], W)[0][j] + [0.01, -0.02][j]));
+  const z = mul(y, Wh).map((r) => r.map((v, j) => v + bh[j]));
+  const labels = [1, 0];
+  const dz = z.map((r, n) => { const e = r.map(Math.exp); const s = e[0] + e[1]; return e.map((v, j) => (v / s - (j === labels[n] ? 1 : 0)) / 2); });
+  const gLhand = dz.map((d) => [0, 1].map((i) => d[0] * Wh[i][0] + d[1] * Wh[i][1]));
+  const norm = (A: number[][]) => Math.hypot(...A.flat());
+  rows.forEach((r, l) => {
+    // ∂ε/∂x_l = g_L · (∏_{j=l}^{L−1} (I + W_j))ᵀ in row form: g_l = g_L · Pᵀ with P = (I+W_l)(I+W_{l+1})…
+    let P = [[1, 0], [0, 1]];
+    for (let j = l; j < Ws.length; j++) P = mul(P, plusI(Ws[j]));
+    const Pt = P[0].map((_, i) => P.map((row) => row[i]));
+    const gl = mul(gLhand, Pt);
+    expect(r.direct).toBeCloseTo(norm(gLhand), 5);
+    expect(r.through).toBeCloseTo(norm(gl.map((row, n) => row.map((v, i) => v - gLhand[n][i]))), 5);
+  });
 });
