@@ -51,3 +51,6 @@ export * from "./studies/iterative-findings";
 export * from "./analysis/gradient-norms";
 export * from "./analysis/one-node";
 export * from "./analysis/ode-view";
+export * from "./analysis/gradient-flow-figures";
+export * from "./studies/gradient-flow-study";
+export * from "./studies/gradient-flow-findings";

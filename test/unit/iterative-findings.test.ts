@@ -1,10 +1,11 @@
 /**
- * The seed-003 findings and figures on hand-made measures: each sentence's counts, names and
+ * The seed-003 (and seed-002/004 gradient-flow) findings and figures on hand-made measures: each sentence's counts, names and
  * verdicts follow from the numbers given, and the figures carry what they must.
  */
 import { cosineFinding, dropFinding, ratioFinding, intermediateFinding, unrollFinding, sharingFinding } from "../../src/studies/iterative-findings";
 import { cosineFigure, dropFigure, unrollFigure } from "../../src/analysis/iterative-figures";
 import type { AlignmentRow, DropBlockResult } from "../../src/analysis/iterative-inference";
+import { depthFinding, odeFinding, decompositionFinding } from "../../src/studies/gradient-flow-findings";
 
 const spread = (mean: number) => ({ mean, std: 0.1, count: 10 });
 const block = (name: string, section: number, b: number, transition = false) => ({ name, section, block: b, transition });
@@ -74,5 +75,25 @@ describe("seed 003 figures", () => {
     const u = unrollFigure([{ scale: 0.5, rows: [{ k: 0, accuracy: 0.9, loss: 1, entropy: 1, count: 1 }, { k: 1, accuracy: 0.8, loss: 2, entropy: 0.5, count: 1 }] }], "net", provenance);
     expect(u.data).toHaveLength(3);
     expect((u.layout as { xaxis: { dtick: number } }).xaxis.dtick).toBe(1);
+  });
+});
+
+
+describe("gradient-flow findings", () => {
+  const row = (depth: number, residual: boolean, g: number) => ({ depth, residual, firstInputGrad: g, firstWeightGrad: g, lastInputGrad: g, loss: 1 });
+  test("vanishing, kept, growing and exploding gradients are told apart", () => {
+    expect(depthFinding([row(4, false, 1), row(64, false, 1e-4), row(4, true, 1), row(64, true, 2)], "net")).toContain("identity term keeps it");
+    const grows = depthFinding([row(4, false, 1), row(64, false, 1e-4), row(4, true, 1), row(64, true, 1e8)], "net");
+    expect(grows).toContain("does not vanish but grows");
+    expect(grows).toContain("Exploding (norm > 1e6 or overflow): residual depth 64");
+    expect(depthFinding([row(4, false, 1), row(64, false, 0.5), row(4, true, 1), row(64, true, 1)], "net")).toContain("does not vanish over these depths");
+  });
+  test("the ODE order and the decomposition's medians", () => {
+    const fit = (slope: number, lo: number, hi: number) => ({ rows: [{ L: 4, tau: 0.25, error: 1 }, { L: 8, tau: 0.125, error: 0.5 }], fit: { slope, intercept: 0, slopeLow: lo, slopeHigh: hi, points: 2, consistentWithInverseL: false }, T: 1, width: 2, activation: "tanh" });
+    expect(odeFinding(fit(1.01, 0.95, 1.05))).toContain("order 1, as a forward-Euler step predicts");
+    expect(odeFinding(fit(2, 1.9, 2.1))).toContain("not the first order");
+    const d = (ratio: number) => ({ point: "s0.b0.in", section: 0, block: 0, direct: 1, through: ratio, ratio });
+    expect(decompositionFinding([d(0.5), d(1)], [d(2), d(3)])).toContain("pre-activation 1.000, post-activation 3.000");
+    expect(decompositionFinding([d(0.5), d(1)], [d(2), d(3)])).toContain("as seed 004 argues");
   });
 });

@@ -1,0 +1,160 @@
+/**
+ * The gradient-flow study of seeds 002 and 004: gradient norms by depth for plain and residual
+ * nets (dense nets of seed 002's form, conv nets), along one network at initialisation and after
+ * training, the ODE view of a weight-shared τ-ResNet, and seed 004's direct vs through-the-weights
+ * decomposition for pre- and post-activation units. Notebook 07 and `%gradflow` call it.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { loadDataset } from "../data/load";
+import { batches } from "../data/batches";
+import { channelStats, downsampleDataset, firstN, subsetDataset, type NormStats } from "../data/transforms";
+import { imageSize, type ImageDataset } from "../data/dataset";
+import { buildDenseResidual } from "../models/dense-residual";
+import { buildBasicResNet } from "../models/basic-resnet";
+import { buildPreActResNet } from "../models/preact-resnet";
+import { train } from "../train/train";
+import { currentBackend } from "../backend/select";
+import type { Provenance } from "../display/provenance";
+import { gradientDecomposition, gradientDepthSweep, gradientNorms, type DecompositionRow, type DepthSweepRow, type GradientNorms } from "../analysis/gradient-norms";
+import { eulerConvergence, type ConvergenceOptions, type ConvergenceResult } from "../analysis/ode-view";
+import type { TrainingRecipe } from "./recipe";
+
+/** Parameters of the gradient-flow study. */
+export interface GradientFlowParams extends TrainingRecipe {
+  dataset: string;
+  /** Shrink images by this factor (mean pooling); 1 keeps them. */
+  downsample: number;
+  trainN?: number;
+  testN?: number;
+  /** Test images the gradients are taken on (one batch). */
+  probeImages: number;
+  /** Dense nets y ← y + σ(Wy + b) vs y ← σ(Wy + b): layers, width, σ. */
+  denseDepths: number[];
+  denseWidth: number;
+  denseActivation: "relu" | "tanh" | "sigmoid" | "softplus";
+  /** Conv nets (post-activation BasicBlock ResNets and their plain counterparts): blocks per stage, widths. */
+  convDepths: number[];
+  convWidths: number[];
+  /** Blocks per stage of the conv pair trained for the "during training" figure. */
+  trainedDepth: number;
+  ode: ConvergenceOptions;
+  seed: number;
+  dataDir?: string;
+}
+
+/** Quick mode: embedded MNIST at 14×14, dense width 32 up to 64 layers, conv widths 4/8/16 up to 16 blocks per stage, one epoch of training. */
+export const QUICK_GRADIENT_FLOW: GradientFlowParams = {
+  dataset: "mnist-embedded", downsample: 2, trainN: 1000, testN: 200, probeImages: 64,
+  denseDepths: [4, 8, 16, 32, 64], denseWidth: 32, denseActivation: "relu",
+  convDepths: [1, 2, 4, 8, 16], convWidths: [4, 8, 16], trainedDepth: 8,
+  ode: { width: 8, T: 1, depths: [4, 8, 16, 32, 64, 128, 256], activation: "tanh" }, seed: 0,
+  epochs: 1, batchSize: 25, lr: 3e-3, optimizer: "adam", weightDecay: 0, augment: false,
+};
+
+/** Full mode: CIFAR-10, conv nets up to ResNet-110 depth (18 blocks per stage), ten epochs for the trained pair. */
+export const FULL_GRADIENT_FLOW_CIFAR: GradientFlowParams = {
+  dataset: "cifar10", downsample: 1, probeImages: 128,
+  denseDepths: [4, 8, 16, 32, 64], denseWidth: 128, denseActivation: "relu",
+  convDepths: [1, 3, 9, 18], convWidths: [16, 32, 64], trainedDepth: 18,
+  ode: { width: 16, T: 1, depths: [4, 8, 16, 32, 64, 128, 256, 512], activation: "tanh" }, seed: 0,
+  epochs: 10, batchSize: 128, lr: 0.1, optimizer: "momentum", weightDecay: 1e-4, augment: false,
+};
+
+/** The data and the probe batch. Dispose with `dispose()`. */
+export interface GradientFlowContext {
+  params: GradientFlowParams;
+  dataset: ImageDataset;
+  norm: NormStats;
+  /** The probe images, normalised [N, H, W, C], the same flattened [N, H·W·C], and their labels. */
+  images: tf.Tensor4D;
+  flat: tf.Tensor2D;
+  labels: number[];
+  provenance(model: string, note?: string): Provenance;
+  dispose(): void;
+}
+
+export async function prepareGradientFlow(p: GradientFlowParams): Promise<GradientFlowContext> {
+  let ds = await loadDataset(p.dataset, { dir: p.dataDir });
+  if (p.trainN || p.testN) ds = subsetDataset(ds, { trainN: p.trainN, testN: p.testN, perClass: true });
+  ds = downsampleDataset(ds, p.downsample);
+  const norm = channelStats(ds.train, ds.shape[2]);
+  const split = firstN(ds.test, Math.min(p.probeImages, ds.test.count), imageSize(ds));
+  const b = batches(ds, split, { batchSize: split.count, norm }).next().value!;
+  const labels = Array.from(b.y.dataSync() as Int32Array | Float32Array, Number);
+  b.y.dispose();
+  const flat = tf.reshape(b.x, [b.x.shape[0], -1]) as tf.Tensor2D;
+  return {
+    params: p,
+    dataset: ds,
+    norm,
+    images: b.x,
+    flat,
+    labels,
+    provenance: (model, note) => ({
+      dataset: `${ds.name} (${ds.shape.join("×")}; gradients on ${labels.length} test images)`,
+      model,
+      seed: p.seed,
+      backend: currentBackend()?.active ?? tf.getBackend(),
+      note,
+    }),
+    dispose: () => tf.dispose([b.x, flat]),
+  };
+}
+
+/** Dense nets of seed 002's form, residual and plain, at initialisation, by depth. */
+export function denseDepthStudy(ctx: GradientFlowContext): DepthSweepRow[] {
+  const p = ctx.params;
+  return gradientDepthSweep({
+    depths: p.denseDepths,
+    build: (L, residual) => buildDenseResidual({ inputDim: ctx.flat.shape[1], widths: [p.denseWidth], blocksPerSection: L, activation: p.denseActivation, numClasses: ctx.dataset.classes.length, seed: p.seed, skipScale: residual ? 1 : 0 }),
+    data: { x: ctx.flat, labels: ctx.labels },
+  });
+}
+
+/** BasicBlock ResNets and their plain counterparts (skip scale 0), at initialisation, by blocks per stage. */
+export function convDepthStudy(ctx: GradientFlowContext): DepthSweepRow[] {
+  const p = ctx.params;
+  return gradientDepthSweep({
+    depths: p.convDepths,
+    build: (n, residual) => buildBasicResNet({ inputShape: ctx.dataset.shape, blocksPerStage: n, widths: p.convWidths, numClasses: ctx.dataset.classes.length, seed: p.seed, skipScale: residual ? 1 : 0 }),
+    data: { x: ctx.images, labels: ctx.labels },
+  });
+}
+
+/** Gradient norms along a plain and a residual conv net, at initialisation and after each epoch. */
+export async function trainingGradientStudy(ctx: GradientFlowContext, opts: { live?: boolean } = {}): Promise<Array<{ label: string; residual: boolean; epoch: number; norms: GradientNorms }>> {
+  const p = ctx.params;
+  const out: Array<{ label: string; residual: boolean; epoch: number; norms: GradientNorms }> = [];
+  for (const residual of [true, false]) {
+    const model = buildBasicResNet({ inputShape: ctx.dataset.shape, blocksPerStage: p.trainedDepth, widths: p.convWidths, numClasses: ctx.dataset.classes.length, seed: p.seed, skipScale: residual ? 1 : 0 });
+    const kind = residual ? "residual" : "plain";
+    try {
+      out.push({ label: `${kind}, initialisation`, residual, epoch: 0, norms: gradientNorms(model, { x: ctx.images, labels: ctx.labels }) });
+      for (let e = 1; e <= p.epochs; e++) {
+        await train(model, ctx.dataset, { epochs: 1, batchSize: p.batchSize, lr: p.lr, optimizer: p.optimizer, weightDecay: p.weightDecay, seed: p.seed + e, live: opts.live ?? false, norm: ctx.norm, model: `${kind} ResNet-${6 * p.trainedDepth + 2}` });
+        out.push({ label: `${kind}, after ${e} epoch${e > 1 ? "s" : ""}`, residual, epoch: e, norms: gradientNorms(model, { x: ctx.images, labels: ctx.labels }) });
+      }
+    } finally {
+      model.dispose();
+    }
+  }
+  return out;
+}
+
+/** The ODE view: the weight-shared τ-ResNet against RK4. */
+export function odeStudy(ctx: GradientFlowContext): ConvergenceResult {
+  return eulerConvergence({ seed: ctx.params.seed, ...ctx.params.ode });
+}
+
+/** Seed 004's decomposition at initialisation, pre-activation (identity after the addition) vs post-activation units. */
+export function decompositionStudy(ctx: GradientFlowContext): { pre: DecompositionRow[]; post: DecompositionRow[] } {
+  const p = ctx.params, classes = ctx.dataset.classes.length;
+  const pre = buildPreActResNet({ inputShape: ctx.dataset.shape, blocksPerSection: p.trainedDepth, widths: p.convWidths, numClasses: classes, seed: p.seed });
+  const post = buildBasicResNet({ inputShape: ctx.dataset.shape, blocksPerStage: p.trainedDepth, widths: p.convWidths, numClasses: classes, seed: p.seed });
+  try {
+    return { pre: gradientDecomposition(pre, { x: ctx.images, labels: ctx.labels }), post: gradientDecomposition(post, { x: ctx.images, labels: ctx.labels }) };
+  } finally {
+    pre.dispose();
+    post.dispose();
+  }
+}
