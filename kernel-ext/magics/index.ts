@@ -7,6 +7,7 @@ import { dataMagic } from "./builtin/data";
 import { distancesMagic, stopruleMagic, sweepMagic, trainMagic } from "./builtin/study";
 import { jacobianMagic, perturbMagic, spectrumMagic } from "./builtin/stability";
 import { alignMagic, dropblocksMagic, unrollMagic } from "./builtin/iterative";
+import { gradflowMagic } from "./builtin/gradflow";
 import { lsmagicMagic } from "./builtin/lsmagic";
 import { memoryMagic } from "./builtin/memory";
 import { timeMagic } from "./builtin/time";
@@ -33,5 +34,6 @@ export function defaultRegistry(): MagicRegistry {
     .register(perturbMagic)
     .register(alignMagic)
     .register(dropblocksMagic)
-    .register(unrollMagic);
+    .register(unrollMagic)
+    .register(gradflowMagic);
 }

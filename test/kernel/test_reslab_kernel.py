@@ -297,6 +297,18 @@ class ReslabMagicsOverProtocol(KernelSession):
         self.assertEqual(reply["status"], "error")
         self.assertIn("--scale must be a positive number", reply["evalue"])
 
+    def test_gradflow_magic(self):
+        reply, outs = self.run_cell(
+            "%data mnist-embedded --n 200 -o gfData\n"
+            "const gfPlain = reslab.buildBasicResNet({ inputShape: [28, 28, 1], blocksPerStage: 2, widths: [2, 3], seed: 2, skipScale: 0 });"
+        )
+        self.assertEqual(reply["status"], "ok", outs)
+        reply, outs = self.run_cell("%gradflow gfPlain gfData --n 16 --decompose -o gf\n[gf.blocks.map((b: any) => b.point), gf.weights[0].layer, gf.decomposition.length]", timeout=120)
+        self.assertEqual(reply["status"], "ok", outs)
+        self.assertEqual(self.result_text(outs), "[ [ 's0.b0.in', 's0.b1.in', 's1.b0.in', 's1.b1.in' ], 'stem_conv', 3 ]")
+        figs = [m for m in outs if m["msg_type"] == "display_data" and "application/vnd.plotly.v1+json" in m["content"]["data"]]
+        self.assertEqual(len(figs), 2)
+
 
 if __name__ == "__main__":
     unittest.main()

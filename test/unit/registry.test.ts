@@ -62,7 +62,7 @@ describe("magic registry", () => {
 
   test("the default registry has the built-in magics", () => {
     const names = defaultRegistry().list().map((s) => s.name);
-    expect(names).toEqual(["align", "backend", "data", "distances", "dropblocks", "jacobian", "lsmagic", "memory", "perturb", "spectrum", "stoprule", "sweep", "time", "timeit", "train", "unroll"]);
+    expect(names).toEqual(["align", "backend", "data", "distances", "dropblocks", "gradflow", "jacobian", "lsmagic", "memory", "perturb", "spectrum", "stoprule", "sweep", "time", "timeit", "train", "unroll"]);
   });
 });
 
