@@ -44,6 +44,8 @@ export * from "./studies/stability-study";
 export * from "./studies/stability-findings";
 export * from "./studies/recipe";
 export * from "./models/replay";
+export * from "./models/blocks";
+export * from "./analysis/probe";
 export * from "./analysis/iterative-inference";
 export * from "./analysis/iterative-figures";
 export * from "./studies/iterative-study";

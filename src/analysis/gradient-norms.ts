@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { replay } from "../models/replay";
-import { residualBlocks } from "./iterative-inference";
+import { residualBlocks } from "../models/blocks";
 
 /** {@link gradientNorms}'s result. */
 export interface GradientNorms {

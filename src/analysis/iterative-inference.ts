@@ -20,114 +20,14 @@
  * and returns plain numbers.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { ImageDataset } from "../data/dataset";
-import { selectIndices, imageSize } from "../data/dataset";
-import { batches } from "../data/batches";
-import { channelStats, type NormStats } from "../data/transforms";
-import { hookPoints, measuredBlocks, type HookPoint } from "../models/hooks";
+import { measuredBlocks } from "../models/hooks";
+import { blockAdd, classifierHead, residualBlocks, type BlockInfo } from "../models/blocks";
+import { lossPerImage, Moments, probeBatches, ScoreSum, type ProbeData, type ProbeOptions, type Scores, type Spread } from "./probe";
 import { measurePerturbations } from "./measure";
 import { replay, replayFrom } from "../models/replay";
 import { interruptToken, throwIfInterrupted } from "../runtime/interrupt";
 
 type Sym = tf.SymbolicTensor;
-
-/**
- * The images a measure runs on: normalised images [N, H, W, C] with their labels, or a split of
- * a dataset (normalised with `norm`, by default the training split's channel statistics, as
- * `train` does), optionally its first `limit` images.
- */
-export type ProbeData =
-  | { x: tf.Tensor4D; labels: ArrayLike<number> }
-  | { dataset: ImageDataset; split?: "train" | "test"; norm?: NormStats; limit?: number };
-
-/** Options every measure takes. */
-export interface ProbeOptions {
-  /** Images per forward/backward pass (default 100). */
-  batchSize?: number;
-}
-
-/** One batch: images, labels, and whether the caller owns (disposes) the tensor. */
-interface ProbeBatch {
-  x: tf.Tensor4D;
-  labels: Int32Array;
-  owned: boolean;
-}
-
-function* probeBatches(data: ProbeData, batchSize: number): Generator<ProbeBatch> {
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a whole number ≥ 1, got ${batchSize}`);
-  if ("x" in data) {
-    const n = data.x.shape[0];
-    if (data.labels.length !== n) throw new RangeError(`${data.labels.length} labels for ${n} images: give one label per image`);
-    for (let i = 0; i < n; i += batchSize) {
-      const m = Math.min(batchSize, n - i);
-      yield { x: i === 0 && m === n ? data.x : (tf.slice(data.x, [i, 0, 0, 0], [m, -1, -1, -1]) as tf.Tensor4D), labels: Int32Array.from(Array.from(data.labels).slice(i, i + m)), owned: !(i === 0 && m === n) };
-    }
-    return;
-  }
-  const ds = data.dataset;
-  let split = ds[data.split ?? "test"];
-  if (data.limit !== undefined) {
-    if (!(Number.isInteger(data.limit) && data.limit >= 1)) throw new RangeError(`limit must be a whole number ≥ 1, got ${data.limit}`);
-    if (data.limit < split.count) split = selectIndices(split, Array.from({ length: data.limit }, (_, i) => i), imageSize(ds));
-  }
-  const norm = data.norm ?? channelStats(ds.train, ds.shape[2]);
-  for (const b of batches(ds, split, { batchSize, norm })) {
-    const labels = Int32Array.from(b.y.dataSync());
-    b.y.dispose();
-    yield { x: b.x, labels, owned: true };
-  }
-}
-
-/** A residual block and the tensors around it. */
-export interface BlockInfo {
-  /** "s1.b2". */
-  name: string;
-  section: number;
-  block: number;
-  /** True for a block that changes the shape (down-sampling): F_j is not defined there. */
-  transition: boolean;
-  input: Sym;
-  output: Sym;
-}
-
-/** The blocks of a ResLab model, in network order. */
-export function residualBlocks(model: tf.LayersModel): BlockInfo[] {
-  const points = hookPoints(model);
-  const outOf = new Map(points.filter((p) => p.side === "out").map((p) => [`${p.section}.${p.block}`, p]));
-  return points
-    .filter((p) => p.side === "in")
-    .map((p: HookPoint) => ({ name: `s${p.section}.b${p.block}`, section: p.section, block: p.block, transition: p.transition, input: p.tensor, output: outOf.get(`${p.section}.${p.block}`)!.tensor }));
-}
-
-/** The classifier head: the layers after the last block, as a function of a hidden state. */
-interface Head {
-  /** The last block's output (the head's input). */
-  input: Sym;
-  /** True when the head can read a state of this shape. */
-  accepts(s: Sym): boolean;
-  /** Logits [N, classes] of a hidden state [N, ...shape]. */
-  apply(h: tf.Tensor): tf.Tensor2D;
-}
-
-function headOf(model: tf.LayersModel): Head {
-  const blocks = residualBlocks(model);
-  const input = blocks[blocks.length - 1].output;
-  const shape = JSON.stringify(input.shape.slice(1));
-  const output = (model.outputs as Sym[])[0];
-  return {
-    input,
-    accepts: (s) => JSON.stringify(s.shape.slice(1)) === shape,
-    apply: (h) => replayFrom(model, input, h, [output])[0] as tf.Tensor2D,
-  };
-}
-
-/** Per-image cross-entropy of the true label, [N]. */
-function lossPerImage(logits: tf.Tensor2D, labels: Int32Array): tf.Tensor1D {
-  return tf.tidy(() => {
-    const onehot = tf.oneHot(tf.tensor1d(labels, "int32"), logits.shape[1]);
-    return tf.losses.softmaxCrossEntropy(onehot, logits, undefined, 0, tf.Reduction.NONE) as tf.Tensor1D;
-  });
-}
 
 /** Per-image ⟨a, b⟩, ‖a‖, ‖b‖ over all but the first axis. */
 function rowStats(a: tf.Tensor, b: tf.Tensor): { dot: Float32Array; na: Float32Array; nb: Float32Array } {
@@ -140,31 +40,6 @@ function rowStats(a: tf.Tensor, b: tf.Tensor): { dot: Float32Array; na: Float32A
       nb: tf.norm(fb, "euclidean", 1).dataSync() as Float32Array,
     };
   });
-}
-
-/** Mean and standard deviation over images (float64 sums). */
-export interface Spread {
-  mean: number;
-  std: number;
-  /** Images it is over. */
-  count: number;
-}
-
-class Moments {
-  private n = 0;
-  private s = 0;
-  private s2 = 0;
-  add(v: number): void {
-    if (!Number.isFinite(v)) return;
-    this.n++;
-    this.s += v;
-    this.s2 += v * v;
-  }
-  result(): Spread {
-    const mean = this.n ? this.s / this.n : NaN;
-    const variance = this.n > 1 ? Math.max(0, (this.s2 - this.n * mean * mean) / (this.n - 1)) : NaN;
-    return { mean, std: Math.sqrt(variance), count: this.n };
-  }
 }
 
 /** A row per block, as every measure here returns. */
@@ -196,7 +71,7 @@ export interface AlignmentRow extends BlockRow {
  */
 export function gradientAlignment(model: tf.LayersModel, data: ProbeData, opts: ProbeOptions = {}): AlignmentRow[] {
   const blocks = residualBlocks(model);
-  const head = headOf(model);
+  const head = classifierHead(model);
   const output = (model.outputs as Sym[])[0];
   const cos = blocks.map(() => new Moments());
   const headCos = blocks.map(() => new Moments());
@@ -252,51 +127,12 @@ export function gradientAlignment(model: tf.LayersModel, data: ProbeData, opts: 
   });
 }
 
-/** Accuracy, mean loss and mean prediction entropy (nats) of logits over a probe set. */
-export interface Scores {
-  accuracy: number;
-  loss: number;
-  entropy: number;
-  count: number;
-}
-
-class ScoreSum {
-  private correct = 0;
-  private loss = 0;
-  private entropy = 0;
-  private n = 0;
-  add(logits: tf.Tensor2D, labels: Int32Array): void {
-    const [pred, loss, ent] = tf.tidy(() => {
-      const logp = tf.logSoftmax(logits);
-      const entropy = tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), 1));
-      return [tf.argMax(logits, 1).dataSync(), lossPerImage(logits, labels).dataSync(), entropy.dataSync()];
-    });
-    for (let i = 0; i < labels.length; i++) {
-      if (pred[i] === labels[i]) this.correct++;
-      this.loss += loss[i];
-      this.entropy += ent[i];
-    }
-    this.n += labels.length;
-  }
-  result(): Scores {
-    return { accuracy: this.correct / this.n, loss: this.loss / this.n, entropy: this.entropy / this.n, count: this.n };
-  }
-}
-
 /** {@link dropBlockAccuracy}'s result. */
 export interface DropBlockResult {
   /** The intact model. */
   baseline: Scores;
   /** One row per block: the model with that block removed. */
   rows: Array<BlockRow & Scores>;
-}
-
-/** The Add of block `b` (its residual branch is the Add's second input, as ResLab's builders make it). */
-function blockAdd(model: tf.LayersModel, b: BlockInfo): tf.layers.Layer {
-  const p = `s${b.section}b${b.block}`;
-  const layer = model.layers.find((l) => l.name === `${p}_add`) ?? model.layers.find((l) => l.name === `${p}_out`);
-  if (!layer || layer.getClassName() !== "Add") throw new Error(`block ${b.name} has no Add layer named ${p}_add or ${p}_out: build the model with ResLab's builders`);
-  return layer;
 }
 
 /**
@@ -344,7 +180,7 @@ export interface IntermediateRow {
  * output, which is the model itself.
  */
 export function intermediateAccuracy(model: tf.LayersModel, data: ProbeData, opts: ProbeOptions = {}): IntermediateRow[] {
-  const head = headOf(model);
+  const head = classifierHead(model);
   const blocks = residualBlocks(model);
   const points = [
     ...blocks.filter((b) => head.accepts(b.input)).map((b) => ({ point: `${b.name}.in`, section: b.section, block: b.block, tensor: b.input })),
@@ -391,7 +227,7 @@ export function unrollLastBlock(model: tf.LayersModel, data: ProbeData, opts: Un
   const blocks = residualBlocks(model);
   const last = blocks[blocks.length - 1];
   if (last.transition) throw new Error(`the last block ${last.name} changes the shape: it cannot be applied again`);
-  const head = headOf(model);
+  const head = classifierHead(model);
   const sums = Array.from({ length: steps + 1 }, () => new ScoreSum());
   const token = interruptToken();
   for (const batch of probeBatches(data, opts.batchSize ?? 100)) {
@@ -444,3 +280,5 @@ export function blockChangeRatios(model: tf.LayersModel, data: ProbeData, opts: 
     return { ...rowOf(b), ratio: b.transition ? null : measures.sections[b.section].scaled[b.block - first] };
   });
 }
+
+export type { ProbeData, ProbeOptions, Scores, Spread } from "./probe";

@@ -14,9 +14,9 @@ import {
   dropBlockAccuracy,
   gradientAlignment,
   intermediateAccuracy,
-  residualBlocks,
   unrollLastBlock,
 } from "../../src/analysis/iterative-inference";
+import { residualBlocks } from "../../src/models/blocks";
 
 beforeAll(() => selectBackend({ prefer: "cpu", strict: true }));
 
