@@ -56,3 +56,4 @@ export * from "./analysis/ode-view";
 export * from "./analysis/gradient-flow-figures";
 export * from "./studies/gradient-flow-study";
 export * from "./studies/gradient-flow-findings";
+export * from "./models/identity-mappings";
