@@ -57,3 +57,4 @@ export * from "./analysis/gradient-flow-figures";
 export * from "./studies/gradient-flow-study";
 export * from "./studies/gradient-flow-findings";
 export * from "./models/identity-mappings";
+export * from "./studies/identity-mappings-study";

@@ -9,6 +9,7 @@ import { buildIdentityMappingResNet, RESIDUAL_UNITS, SHORTCUTS, type IdentityMap
 import { buildBasicResNet } from "../../src/models/basic-resnet";
 import { runWithCache } from "../../src/models/hooks";
 import { residualBlocks } from "../../src/models/blocks";
+import { identityMappingFinding, identityMappingTable, IDENTITY_VARIANTS, type IdentityMappingResult } from "../../src/studies/identity-mappings-study";
 
 beforeAll(() => selectBackend({ prefer: "cpu", strict: true }));
 
@@ -88,4 +89,19 @@ describe("He et al.'s variants", () => {
     expect(() => buildIdentityMappingResNet({ ...base, shortcut: "dropout", dropoutRate: 1 })).toThrow(/dropoutRate/);
     expect(() => buildIdentityMappingResNet({ ...base, unit: "post" as never })).toThrow(/is not one of/);
   });
+});
+
+
+test("the comparison's table and finding follow from the runs (hand-made records)", () => {
+  const run = (testError: number) => ({ L: 3, seed: 0, dataset: "d", backend: "cpu", config: {} as never, history: [{ epoch: 1, lr: 0.1, trainLoss: 0.5, trainAccuracy: 0.8, testLoss: 0.6, testAccuracy: 1 - testError, seconds: 1 }], testError, measures: {} as never, finishedAt: "" });
+  const errors: Record<string, number> = { "unit-a-original": 0.1, "unit-e-full-preactivation": 0.08, "shortcut-exclusive-gating": 0.2, "shortcut-conv1x1": 0.09 };
+  const r = {
+    params: {} as never, dataset: {} as never, provenance: () => ({ dataset: "d", model: "m", seed: 0 }),
+    runs: IDENTITY_VARIANTS.filter((v) => v.id in errors).map((variant) => ({ variant, run: run(errors[variant.id]), params: 100 })),
+  } as IdentityMappingResult;
+  expect(identityMappingTable(r).map((row) => [row.variant, row.test_error_pct])).toEqual([["unit-a-original", 10], ["unit-e-full-preactivation", 8], ["shortcut-exclusive-gating", 20], ["shortcut-conv1x1", 9]]);
+  const text = identityMappingFinding(r);
+  expect(text).toContain("(10.00% test error), 1 of 3 variants are worse");
+  expect(text).toContain("1 of 2 shortcut variants are worse");
+  expect(text).toContain("unit-e-full-preactivation (8.00%), the full pre-activation unit He et al. propose");
 });

@@ -1,0 +1,170 @@
+/**
+ * He et al.'s ablations side by side (seed 004; "Identity Mappings in Deep Residual Networks"):
+ * the residual units (a)–(e) with identity shortcuts, and the shortcut variants on unit (a), each
+ * trained with the same recipe and seed, stored and resumed like every sweep. Notebook 08 calls it.
+ */
+import * as path from "path";
+import * as tf from "@tensorflow/tfjs";
+import { buildIdentityMappingResNet, type IdentityMappingConfig, type ResidualUnitKind, type ShortcutKind } from "../models/identity-mappings";
+import { downsampleDataset, subsetDataset } from "../data/transforms";
+import { loadDataset } from "../data/load";
+import type { ImageDataset } from "../data/dataset";
+import { readRun, sweep, type RunRecord } from "../train/sweep";
+import { currentBackend } from "../backend/select";
+import type { Provenance } from "../display/provenance";
+import { figure, type Figure, type Trace } from "../display/plotly";
+import { recipeTrainOptions, resolveResultsDir, type TrainingRecipe } from "./recipe";
+
+/** One network of the comparison: a unit and a shortcut (with its options). */
+export interface IdentityVariant {
+  /** Short id, also the folder name: "unit-e", "shortcut-exclusive-gating". */
+  id: string;
+  unit: ResidualUnitKind;
+  shortcut: ShortcutKind;
+  options?: Pick<IdentityMappingConfig, "scale" | "scaleBranch" | "gateBias" | "dropoutRate">;
+}
+
+/** The paper's two tables as variants: units (a)–(e) (Table 2) and shortcuts on unit (a) (Table 1). */
+export const IDENTITY_VARIANTS: IdentityVariant[] = [
+  { id: "unit-a-original", unit: "original", shortcut: "identity" },
+  { id: "unit-b-bn-after-addition", unit: "bn-after-addition", shortcut: "identity" },
+  { id: "unit-c-relu-before-addition", unit: "relu-before-addition", shortcut: "identity" },
+  { id: "unit-d-relu-only-preactivation", unit: "relu-only-preactivation", shortcut: "identity" },
+  { id: "unit-e-full-preactivation", unit: "full-preactivation", shortcut: "identity" },
+  { id: "shortcut-constant-0.5", unit: "original", shortcut: "constant-scaling", options: { scale: 0.5 } },
+  { id: "shortcut-constant-0.5-both", unit: "original", shortcut: "constant-scaling", options: { scale: 0.5, scaleBranch: true } },
+  { id: "shortcut-exclusive-gating", unit: "original", shortcut: "exclusive-gating", options: { gateBias: 0 } },
+  { id: "shortcut-only-gating", unit: "original", shortcut: "shortcut-only-gating", options: { gateBias: 0 } },
+  { id: "shortcut-conv1x1", unit: "original", shortcut: "conv1x1" },
+  { id: "shortcut-dropout-0.5", unit: "original", shortcut: "dropout", options: { dropoutRate: 0.5 } },
+];
+
+/** Parameters of the comparison. */
+export interface IdentityMappingParams extends TrainingRecipe {
+  dataset: string;
+  downsample: number;
+  trainN?: number;
+  testN?: number;
+  /** Units per stage (ResNet-110: 18). */
+  blocksPerStage: number;
+  widths: number[];
+  seed: number;
+  variants: IdentityVariant[];
+  resultsDir: string;
+  dataDir?: string;
+}
+
+/** Quick mode: ResNet-20-sized nets (widths 4/8/16) on the embedded MNIST digits at 14×14, two epochs each. */
+export const QUICK_IDENTITY_MAPPINGS: IdentityMappingParams = {
+  dataset: "mnist-embedded", downsample: 2, trainN: 2000, testN: 500, blocksPerStage: 3, widths: [4, 8, 16], seed: 0,
+  epochs: 2, batchSize: 25, lr: 3e-3, optimizer: "adam", weightDecay: 5e-4, augment: false,
+  variants: IDENTITY_VARIANTS, resultsDir: "results/identity-mappings-quick",
+};
+
+/** Full mode: ResNet-110 on CIFAR-10 with the usual recipe (the paper's set-up for both tables). */
+export const FULL_IDENTITY_MAPPINGS_CIFAR: IdentityMappingParams = {
+  dataset: "cifar10", downsample: 1, blocksPerStage: 18, widths: [16, 32, 64], seed: 0,
+  epochs: 160, batchSize: 128, lr: 0.1, optimizer: "momentum", weightDecay: 1e-4, augment: true,
+  variants: IDENTITY_VARIANTS, resultsDir: "results/identity-mappings-cifar10",
+};
+
+/** The trained comparison. */
+export interface IdentityMappingResult {
+  params: IdentityMappingParams;
+  dataset: ImageDataset;
+  runs: Array<{ variant: IdentityVariant; run: RunRecord; params: number }>;
+  provenance(note?: string): Provenance;
+}
+
+/** Trains every variant (each in its own folder; stored runs are loaded, an interrupted one redone). */
+export async function runIdentityMappings(p: IdentityMappingParams, opts: { live?: boolean } = {}): Promise<IdentityMappingResult> {
+  let ds = await loadDataset(p.dataset, { dir: p.dataDir });
+  if (p.trainN || p.testN) ds = subsetDataset(ds, { trainN: p.trainN, testN: p.testN, perClass: true });
+  ds = downsampleDataset(ds, p.downsample);
+  const root = resolveResultsDir(p.resultsDir);
+  const runs: IdentityMappingResult["runs"] = [];
+  for (const variant of p.variants) {
+    const config: IdentityMappingConfig = { inputShape: ds.shape, blocksPerStage: p.blocksPerStage, widths: p.widths, numClasses: ds.classes.length, seed: p.seed, unit: variant.unit, shortcut: variant.shortcut, ...variant.options };
+    const dir = path.join(root, variant.id);
+    let count = 0;
+    await sweep({
+      blocks: [p.blocksPerStage],
+      seeds: [p.seed],
+      dataset: ds,
+      build: () => {
+        const m = buildIdentityMappingResNet(config);
+        count = m.countParams();
+        return m;
+      },
+      train: recipeTrainOptions(p, `ResNet-${6 * p.blocksPerStage + 2} ${variant.id}`, opts.live ?? false),
+      resultsDir: dir,
+      measureImages: Math.min(200, ds.test.count),
+    });
+    if (!count) {
+      const m = buildIdentityMappingResNet(config);
+      count = m.countParams();
+      m.dispose();
+    }
+    runs.push({ variant, run: readRun(dir, p.blocksPerStage, p.seed)!, params: count });
+  }
+  return {
+    params: p,
+    dataset: ds,
+    runs,
+    provenance: (note) => ({
+      dataset: `${ds.name} (${ds.shape.join("×")}, ${ds.train.count.toLocaleString("en-US")} train / ${ds.test.count.toLocaleString("en-US")} test)`,
+      model: `ResNet-${6 * p.blocksPerStage + 2} (He et al.'s unit and shortcut variants), widths ${p.widths.join("/")}`,
+      seed: p.seed,
+      epochs: p.epochs,
+      backend: currentBackend()?.active ?? tf.getBackend(),
+      note,
+    }),
+  };
+}
+
+/** One row per variant: final test error, the lowest training loss, and the parameter count. */
+export function identityMappingTable(r: IdentityMappingResult) {
+  return r.runs.map(({ variant, run, params }) => ({
+    variant: variant.id,
+    unit: variant.unit,
+    shortcut: variant.shortcut,
+    parameters: params,
+    test_error_pct: Number((100 * run.testError).toFixed(2)),
+    final_train_loss: Number(run.history[run.history.length - 1].trainLoss.toFixed(4)),
+    diverged: run.stopped?.reason === "diverged",
+  }));
+}
+
+/** Compares each variant with the identity-shortcut original unit (a) of this run. */
+export function identityMappingFinding(r: IdentityMappingResult): string {
+  const base = r.runs.find((x) => x.variant.id === "unit-a-original");
+  if (!base) return "The original unit (a) was not trained, so there is no baseline.";
+  const worse = r.runs.filter((x) => x !== base && x.run.testError > base.run.testError);
+  const lowest = Math.min(...r.runs.map((x) => x.run.testError));
+  const bestAll = r.runs.filter((x) => x.run.testError === lowest);
+  const best = bestAll.find((x) => x.variant.id === "unit-e-full-preactivation") ?? bestAll[0];
+  const shortcuts = r.runs.filter((x) => x.variant.unit === "original" && x.variant.shortcut !== "identity");
+  const shortcutWorse = shortcuts.filter((x) => x.run.testError > base.run.testError).length;
+  return `Against the original unit with identity shortcuts (${(100 * base.run.testError).toFixed(2)}% test error), ${worse.length} of ${r.runs.length - 1} variants are worse; ` +
+    `${shortcutWorse} of ${shortcuts.length} shortcut variants are worse (He et al.: every multiplicative shortcut hampers propagation). ` +
+    `The best here: ${bestAll.map((x) => x.variant.id).join(" and ")} (${(100 * lowest).toFixed(2)}%)${best.variant.id === "unit-e-full-preactivation" ? (bestAll.length > 1 ? ", tied; He et al. find the full pre-activation unit (e) best" : ", the full pre-activation unit He et al. propose") : "; He et al. find the full pre-activation unit (e) best"}.`;
+}
+
+/** Test error per epoch, one line per variant (units solid, shortcut variants dashed). */
+export function identityCurvesFigure(r: IdentityMappingResult): Figure {
+  const traces: Trace[] = r.runs.map(({ variant, run }) => ({
+    x: run.history.map((h) => h.epoch), y: run.history.map((h) => 100 * (1 - h.testAccuracy)),
+    type: "scatter", mode: "lines+markers", name: variant.id, line: { dash: variant.shortcut === "identity" ? "solid" : "dash" },
+  }));
+  const epochs = Math.max(...r.runs.map((x) => x.run.history.length));
+  return figure(traces, {
+    layout: {
+      title: { text: "He et al.'s variants: test error per epoch" },
+      xaxis: { title: { text: "epoch" }, tickmode: "linear", tick0: 1, dtick: Math.max(1, Math.ceil(epochs / 10)) },
+      yaxis: { title: { text: "test error (%)" } },
+      legend: { orientation: "v", x: 1.02, xanchor: "left", y: 1 }, margin: { r: 260 },
+    },
+    provenance: r.provenance("solid: residual units with identity shortcuts; dashed: shortcut variants on the original unit"),
+    height: 460,
+  });
+}
