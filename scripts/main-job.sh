@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job (npm start): runs the quickstart, the perturbation study (notebooks 01-03) and the
-# stability study (04-05) the iterative-inference study (06) and the gradient-flow studies (07-08) headless
+# stability study (04-05), the iterative-inference study (06) and the gradient-flow studies (07-08) headless
 # on the reslab kernel, in quick mode on the embedded MNIST digits (RESLAB_FULL=mnist|cifar10 for
 # the seed's scale), and writes HTML reports under reports/, printing their paths.
 set -euo pipefail
