@@ -74,6 +74,11 @@ export interface DepthSweepRow {
   loss: number;
 }
 
+/** The summary row of one network's gradient norms. */
+export function depthSweepRow(depth: number, residual: boolean, g: GradientNorms): DepthSweepRow {
+  return { depth, residual, firstInputGrad: g.blocks[0].gradNorm, firstWeightGrad: g.weights[0].gradNorm, lastInputGrad: g.blocks[g.blocks.length - 1].gradNorm, loss: g.loss };
+}
+
 /**
  * Gradient norms at initialisation for each depth, residual and plain (seed 002's vanishing
  * gradient): does the plain net's first-layer gradient fall off with depth, the residual one not?
@@ -85,8 +90,7 @@ export function gradientDepthSweep(opts: DepthSweepOptions): DepthSweepRow[] {
     for (const depth of opts.depths) {
       const model = opts.build(depth, residual);
       try {
-        const g = gradientNorms(model, opts.data);
-        rows.push({ depth, residual, firstInputGrad: g.blocks[0].gradNorm, firstWeightGrad: g.weights[0].gradNorm, lastInputGrad: g.blocks[g.blocks.length - 1].gradNorm, loss: g.loss });
+        rows.push(depthSweepRow(depth, residual, gradientNorms(model, opts.data)));
       } finally {
         model.dispose();
       }

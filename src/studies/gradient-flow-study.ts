@@ -15,7 +15,7 @@ import { buildPreActResNet } from "../models/preact-resnet";
 import { train } from "../train/train";
 import { currentBackend } from "../backend/select";
 import type { Provenance } from "../display/provenance";
-import { gradientDecomposition, gradientDepthSweep, gradientNorms, type DecompositionRow, type DepthSweepRow, type GradientNorms } from "../analysis/gradient-norms";
+import { depthSweepRow, gradientDecomposition, gradientDepthSweep, gradientNorms, type DecompositionRow, type DepthSweepRow, type GradientNorms } from "../analysis/gradient-norms";
 import { eulerConvergence, type ConvergenceOptions, type ConvergenceResult } from "../analysis/ode-view";
 import type { TrainingRecipe } from "./recipe";
 
@@ -119,6 +119,24 @@ export function convDepthStudy(ctx: GradientFlowContext): DepthSweepRow[] {
     build: (n, residual) => buildBasicResNet({ inputShape: ctx.dataset.shape, blocksPerStage: n, widths: p.convWidths, numClasses: ctx.dataset.classes.length, seed: p.seed, skipScale: residual ? 1 : 0 }),
     data: { x: ctx.images, labels: ctx.labels },
   });
+}
+
+/** The conv depth sweep after `epochs` of training at every depth (each net trained from the same seed). */
+export async function trainedConvDepthStudy(ctx: GradientFlowContext, opts: { live?: boolean } = {}): Promise<DepthSweepRow[]> {
+  const p = ctx.params;
+  const rows: DepthSweepRow[] = [];
+  for (const residual of [true, false]) {
+    for (const n of p.convDepths) {
+      const model = buildBasicResNet({ inputShape: ctx.dataset.shape, blocksPerStage: n, widths: p.convWidths, numClasses: ctx.dataset.classes.length, seed: p.seed, skipScale: residual ? 1 : 0 });
+      try {
+        await train(model, ctx.dataset, { epochs: p.epochs, batchSize: p.batchSize, lr: p.lr, optimizer: p.optimizer, weightDecay: p.weightDecay, seed: p.seed, live: opts.live ?? false, norm: ctx.norm, model: `${residual ? "residual" : "plain"} ResNet-${6 * n + 2}` });
+        rows.push(depthSweepRow(n, residual, gradientNorms(model, { x: ctx.images, labels: ctx.labels })));
+      } finally {
+        model.dispose();
+      }
+    }
+  }
+  return rows;
 }
 
 /** Gradient norms along a plain and a residual conv net, at initialisation and after each epoch. */
