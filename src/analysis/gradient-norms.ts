@@ -8,6 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { replay } from "../models/replay";
 import { residualBlocks } from "../models/blocks";
+import { lossGradientsAt } from "./probe";
 
 /** {@link gradientNorms}'s result. */
 export interface GradientNorms {
@@ -128,14 +129,8 @@ export function gradientDecomposition(model: tf.LayersModel, data: { x: tf.Tenso
   const sections = [...new Set(blocks.map((b) => b.section))];
   const lastOut = new Map(sections.map((s) => [s, blocks.filter((b) => b.section === s).pop()!.output]));
   const syms = [...new Map([...blocks.map((b) => b.input), ...lastOut.values()].map((s) => [s.id, s])).values()];
-  const output = (model.outputs as tf.SymbolicTensor[])[0];
   return tf.tidy(() => {
-    const onehot = tf.oneHot(tf.tensor1d(Array.from(data.labels), "int32"), output.shape[1] as number);
-    const zeros = syms.map((s) => tf.zeros([n, ...(s.shape.slice(1) as number[])]));
-    const grads = tf.grads((...offs: tf.Tensor[]) => {
-      const logits = replay(model, data.x, [output], { offsets: new Map(syms.map((s, i) => [s, offs[i]])) })[0];
-      return tf.losses.softmaxCrossEntropy(onehot, logits) as tf.Scalar;
-    })(zeros);
+    const grads = lossGradientsAt(model, data.x, data.labels, syms, "mean");
     const gradOf = (s: tf.SymbolicTensor) => grads[syms.findIndex((x) => x.id === s.id)];
     return blocks
       .filter((b) => !b.transition && JSON.stringify(b.input.shape) === JSON.stringify(lastOut.get(b.section)!.shape))

@@ -22,7 +22,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { measuredBlocks } from "../models/hooks";
 import { blockAdd, classifierHead, residualBlocks, type BlockInfo } from "../models/blocks";
-import { lossPerImage, Moments, probeBatches, ScoreSum, type ProbeData, type ProbeOptions, type Scores, type Spread } from "./probe";
+import { lossGradientsAt, lossPerImage, Moments, probeBatches, ScoreSum, type ProbeData, type ProbeOptions, type Scores, type Spread } from "./probe";
 import { measurePerturbations } from "./measure";
 import { replay, replayFrom } from "../models/replay";
 import { interruptToken, throwIfInterrupted } from "../runtime/interrupt";
@@ -72,7 +72,6 @@ export interface AlignmentRow extends BlockRow {
 export function gradientAlignment(model: tf.LayersModel, data: ProbeData, opts: ProbeOptions = {}): AlignmentRow[] {
   const blocks = residualBlocks(model);
   const head = classifierHead(model);
-  const output = (model.outputs as Sym[])[0];
   const cos = blocks.map(() => new Moments());
   const headCos = blocks.map(() => new Moments());
   const first = blocks.map(() => new Moments());
@@ -82,12 +81,8 @@ export function gradientAlignment(model: tf.LayersModel, data: ProbeData, opts: 
     throwIfInterrupted(token);
     try {
       const n = batch.x.shape[0];
-      // one backward pass: zero offsets at every block input, the loss's gradient with respect to them
-      const zeros = blocks.map((b) => tf.zeros([n, ...(b.input.shape.slice(1) as number[])]));
-      const grads = tf.grads((...offs: tf.Tensor[]) => {
-        const offsets = new Map(blocks.map((b, j) => [b.input, offs[j]]));
-        return tf.sum(lossPerImage(replay(model, batch.x, [output], { offsets })[0] as tf.Tensor2D, batch.labels));
-      })(zeros);
+      // ∂L/∂h_j of each image's own loss at every block input, in one backward pass
+      const grads = lossGradientsAt(model, batch.x, batch.labels, blocks.map((b) => b.input), "sum");
       // each block's own input and output (a pre-activation net may down-sample between blocks)
       const states = tf.tidy(() => replay(model, batch.x, [...blocks.map((b) => b.input), ...blocks.map((b) => b.output)]));
       blocks.forEach((b, j) => {
@@ -110,7 +105,7 @@ export function gradientAlignment(model: tf.LayersModel, data: ProbeData, opts: 
         }
         F.dispose();
       });
-      tf.dispose([zeros, grads, states]);
+      tf.dispose([grads, states]);
     } finally {
       if (batch.owned) batch.x.dispose();
     }

@@ -7,6 +7,7 @@ import type { ImageDataset } from "../data/dataset";
 import { selectIndices, imageSize } from "../data/dataset";
 import { batches } from "../data/batches";
 import { channelStats, type NormStats } from "../data/transforms";
+import { replay } from "../models/replay";
 
 /**
  * The images a measure runs on: normalised images [N, H, W, C] with their labels, or a split of
@@ -119,3 +120,25 @@ export class ScoreSum {
   }
 }
 
+
+/**
+ * ∂L/∂h at each hidden tensor in `at` ([N, ...shape] each), all from one backward pass: zero
+ * offsets added there while the model replays in inference mode are differentiated. L is the
+ * cross-entropy of `labels` summed over the images ("sum": each image's gradient is that of its
+ * own loss) or their mean ("mean"). Not in a tidy: callers dispose the returned tensors.
+ */
+export function lossGradientsAt(model: tf.LayersModel, x: tf.Tensor, labels: ArrayLike<number>, at: tf.SymbolicTensor[], reduction: "sum" | "mean"): tf.Tensor[] {
+  const n = x.shape[0];
+  const output = (model.outputs as tf.SymbolicTensor[])[0];
+  const ints = Int32Array.from(labels);
+  const zeros = at.map((s) => tf.zeros([n, ...(s.shape.slice(1) as number[])]));
+  try {
+    return tf.grads((...offs: tf.Tensor[]) => {
+      const logits = replay(model, x, [output], { offsets: new Map(at.map((s, i) => [s, offs[i]])) })[0] as tf.Tensor2D;
+      const total = tf.sum(lossPerImage(logits, ints));
+      return reduction === "mean" ? tf.div(total, n) : total;
+    })(zeros);
+  } finally {
+    tf.dispose(zeros);
+  }
+}

@@ -5,9 +5,8 @@
  * decomposition for pre- and post-activation units. Notebook 07 and `%gradflow` call it.
  */
 import * as tf from "@tensorflow/tfjs";
-import { loadDataset } from "../data/load";
 import { batches } from "../data/batches";
-import { channelStats, downsampleDataset, firstN, subsetDataset, type NormStats } from "../data/transforms";
+import { channelStats, firstN, type NormStats } from "../data/transforms";
 import { imageSize, type ImageDataset } from "../data/dataset";
 import { buildDenseResidual } from "../models/dense-residual";
 import { buildBasicResNet } from "../models/basic-resnet";
@@ -17,7 +16,7 @@ import { currentBackend } from "../backend/select";
 import type { Provenance } from "../display/provenance";
 import { depthSweepRow, gradientDecomposition, gradientDepthSweep, gradientNorms, type DecompositionRow, type DepthSweepRow, type GradientNorms } from "../analysis/gradient-norms";
 import { eulerConvergence, type ConvergenceOptions, type ConvergenceResult } from "../analysis/ode-view";
-import type { TrainingRecipe } from "./recipe";
+import { loadStudyDataset, type TrainingRecipe } from "./recipe";
 
 /** Parameters of the gradient-flow study. */
 export interface GradientFlowParams extends TrainingRecipe {
@@ -74,9 +73,7 @@ export interface GradientFlowContext {
 }
 
 export async function prepareGradientFlow(p: GradientFlowParams): Promise<GradientFlowContext> {
-  let ds = await loadDataset(p.dataset, { dir: p.dataDir });
-  if (p.trainN || p.testN) ds = subsetDataset(ds, { trainN: p.trainN, testN: p.testN, perClass: true });
-  ds = downsampleDataset(ds, p.downsample);
+  const ds = await loadStudyDataset(p);
   const norm = channelStats(ds.train, ds.shape[2]);
   const split = firstN(ds.test, Math.min(p.probeImages, ds.test.count), imageSize(ds));
   const b = batches(ds, split, { batchSize: split.count, norm }).next().value!;

@@ -6,14 +6,12 @@
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { buildIdentityMappingResNet, type IdentityMappingConfig, type ResidualUnitKind, type ShortcutKind } from "../models/identity-mappings";
-import { downsampleDataset, subsetDataset } from "../data/transforms";
-import { loadDataset } from "../data/load";
 import type { ImageDataset } from "../data/dataset";
 import { readRun, sweep, type RunRecord } from "../train/sweep";
 import { currentBackend } from "../backend/select";
 import type { Provenance } from "../display/provenance";
 import { figure, type Figure, type Trace } from "../display/plotly";
-import { recipeTrainOptions, resolveResultsDir, type TrainingRecipe } from "./recipe";
+import { loadStudyDataset, recipeTrainOptions, resolveResultsDir, type TrainingRecipe } from "./recipe";
 
 /** One network of the comparison: a unit and a shortcut (with its options). */
 export interface IdentityVariant {
@@ -78,9 +76,7 @@ export interface IdentityMappingResult {
 
 /** Trains every variant (each in its own folder; stored runs are loaded, an interrupted one redone). */
 export async function runIdentityMappings(p: IdentityMappingParams, opts: { live?: boolean } = {}): Promise<IdentityMappingResult> {
-  let ds = await loadDataset(p.dataset, { dir: p.dataDir });
-  if (p.trainN || p.testN) ds = subsetDataset(ds, { trainN: p.trainN, testN: p.testN, perClass: true });
-  ds = downsampleDataset(ds, p.downsample);
+  const ds = await loadStudyDataset(p);
   const root = resolveResultsDir(p.resultsDir);
   const runs: IdentityMappingResult["runs"] = [];
   for (const variant of p.variants) {

@@ -9,14 +9,13 @@
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { buildBasicResNet, type BasicResNetConfig } from "../models/basic-resnet";
-import { channelStats, downsampleDataset, subsetDataset, type NormStats } from "../data/transforms";
-import { loadDataset } from "../data/load";
+import { channelStats, type NormStats } from "../data/transforms";
 import type { ImageDataset } from "../data/dataset";
 import { readRun, runDir, sweep, type RunRecord } from "../train/sweep";
 import { loadCheckpoint } from "../train/checkpoint";
 import { currentBackend } from "../backend/select";
 import type { Provenance } from "../display/provenance";
-import { recipeTrainOptions, resolveResultsDir, type TrainingRecipe } from "./recipe";
+import { loadStudyDataset, recipeTrainOptions, resolveResultsDir, type TrainingRecipe } from "./recipe";
 import {
   blockChangeRatios,
   dropBlockAccuracy,
@@ -139,9 +138,7 @@ export interface IterativeContext {
 
 /** The study's dataset (cut and shrunk as asked). */
 export async function iterativeDataset(p: IterativeParams): Promise<ImageDataset> {
-  let ds = await loadDataset(p.dataset, { dir: p.dataDir });
-  if (p.trainN || p.testN) ds = subsetDataset(ds, { trainN: p.trainN, testN: p.testN, perClass: true });
-  return downsampleDataset(ds, p.downsample);
+  return loadStudyDataset(p);
 }
 
 /**

@@ -5,9 +5,7 @@
 import * as path from "path";
 import * as aq from "arquero";
 import { buildPreActResNet } from "../models/preact-resnet";
-import { loadDataset } from "../data/load";
-import { subsetDataset } from "../data/transforms";
-import { recipeTrainOptions, resolveResultsDir, type TrainingRecipe } from "./recipe";
+import { loadStudyDataset, recipeTrainOptions, resolveResultsDir, type TrainingRecipe } from "./recipe";
 import type { ImageDataset } from "../data/dataset";
 import { readRun, runDir, sweep, type RunRecord } from "../train/sweep";
 import { loadCheckpoint } from "../train/checkpoint";
@@ -69,8 +67,7 @@ export interface StudyResult {
 
 /** Loads the study's dataset (subset as asked). */
 export async function studyDataset(p: StudyParams): Promise<ImageDataset> {
-  const ds = await loadDataset(p.dataset, { dir: p.dataDir });
-  return p.trainN || p.testN ? subsetDataset(ds, { trainN: p.trainN, testN: p.testN, perClass: true }) : ds;
+  return loadStudyDataset(p);
 }
 
 /** Model description used in provenance. */

@@ -2,7 +2,9 @@
  * What the studies share: how a study trains its networks, and where it keeps them.
  */
 import * as path from "path";
-import { CIFAR_AUGMENTATION } from "../data/transforms";
+import { CIFAR_AUGMENTATION, downsampleDataset, subsetDataset } from "../data/transforms";
+import { loadDataset } from "../data/load";
+import type { ImageDataset } from "../data/dataset";
 import type { TrainOptions } from "../train/train";
 import { PACKAGE_ROOT } from "../version";
 
@@ -27,4 +29,22 @@ export function recipeTrainOptions(r: TrainingRecipe, model: string, live: boole
 /** A study's results folder as an absolute path (relative ones are under the package root). */
 export function resolveResultsDir(dir: string): string {
   return path.isAbsolute(dir) ? dir : path.join(PACKAGE_ROOT, dir);
+}
+
+/** Which data a study trains on: a dataset name, optional per-class subsets, a pooling factor. */
+export interface StudyData {
+  dataset: string;
+  /** Images kept per split (stratified by class); all when omitted. */
+  trainN?: number;
+  testN?: number;
+  /** Shrink images by this factor (mean pooling); 1 or omitted keeps them. */
+  downsample?: number;
+  dataDir?: string;
+}
+
+/** Loads a study's dataset, cut to per-class subsets and shrunk as its parameters say. */
+export async function loadStudyDataset(p: StudyData): Promise<ImageDataset> {
+  let ds = await loadDataset(p.dataset, { dir: p.dataDir });
+  if (p.trainN || p.testN) ds = subsetDataset(ds, { trainN: p.trainN, testN: p.testN, perClass: true });
+  return p.downsample && p.downsample !== 1 ? downsampleDataset(ds, p.downsample) : ds;
 }

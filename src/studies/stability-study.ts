@@ -9,9 +9,8 @@ import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { buildBasicResNet, blocksForDepth, type BasicResNetConfig } from "../models/basic-resnet";
 import { hookPoints } from "../models/hooks";
-import { loadDataset } from "../data/load";
-import { channelStats, downsampleDataset, subsetDataset, type NormStats } from "../data/transforms";
-import { recipeTrainOptions, resolveResultsDir, type TrainingRecipe } from "./recipe";
+import { channelStats, type NormStats } from "../data/transforms";
+import { loadStudyDataset, recipeTrainOptions, resolveResultsDir, type TrainingRecipe } from "./recipe";
 import type { ImageDataset } from "../data/dataset";
 import { batches } from "../data/batches";
 import { readRun, runDir, sweep, type RunRecord } from "../train/sweep";
@@ -101,9 +100,7 @@ export interface StabilityContext {
 
 /** The study's dataset (downsampled and cut as asked). */
 export async function stabilityDataset(p: StabilityParams): Promise<ImageDataset> {
-  let ds = await loadDataset(p.dataset, { dir: p.dataDir });
-  if (p.trainN || p.testN) ds = subsetDataset(ds, { trainN: p.trainN, testN: p.testN, perClass: true });
-  return downsampleDataset(ds, p.downsample);
+  return loadStudyDataset(p);
 }
 
 /** Model description used in provenance. */
