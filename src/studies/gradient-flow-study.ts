@@ -16,15 +16,10 @@ import { currentBackend } from "../backend/select";
 import type { Provenance } from "../display/provenance";
 import { depthSweepRow, gradientDecomposition, gradientDepthSweep, gradientNorms, type DecompositionRow, type DepthSweepRow, type GradientNorms } from "../analysis/gradient-norms";
 import { eulerConvergence, type ConvergenceOptions, type ConvergenceResult } from "../analysis/ode-view";
-import { loadStudyDataset, type TrainingRecipe } from "./recipe";
+import { loadStudyDataset, type StudyData, type TrainingRecipe } from "./recipe";
 
 /** Parameters of the gradient-flow study. */
-export interface GradientFlowParams extends TrainingRecipe {
-  dataset: string;
-  /** Shrink images by this factor (mean pooling); 1 keeps them. */
-  downsample: number;
-  trainN?: number;
-  testN?: number;
+export interface GradientFlowParams extends TrainingRecipe, StudyData {
   /** Test images the gradients are taken on (one batch). */
   probeImages: number;
   /** Dense nets y ← y + σ(Wy + b) vs y ← σ(Wy + b): layers, width, σ. */
@@ -38,7 +33,6 @@ export interface GradientFlowParams extends TrainingRecipe {
   trainedDepth: number;
   ode: ConvergenceOptions;
   seed: number;
-  dataDir?: string;
 }
 
 /** Quick mode: embedded MNIST at 14×14, dense width 32 up to 64 layers, conv widths 4/8/16 up to 16 blocks per stage, one epoch of training. */

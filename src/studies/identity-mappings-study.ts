@@ -11,7 +11,7 @@ import { readRun, sweep, type RunRecord } from "../train/sweep";
 import { currentBackend } from "../backend/select";
 import type { Provenance } from "../display/provenance";
 import { figure, type Figure, type Trace } from "../display/plotly";
-import { loadStudyDataset, recipeTrainOptions, resolveResultsDir, type TrainingRecipe } from "./recipe";
+import { loadStudyDataset, recipeTrainOptions, resolveResultsDir, QUICK_RECIPE, type StudyData, type TrainingRecipe } from "./recipe";
 
 /** One network of the comparison: a unit and a shortcut (with its options). */
 export interface IdentityVariant {
@@ -38,24 +38,19 @@ export const IDENTITY_VARIANTS: IdentityVariant[] = [
 ];
 
 /** Parameters of the comparison. */
-export interface IdentityMappingParams extends TrainingRecipe {
-  dataset: string;
-  downsample: number;
-  trainN?: number;
-  testN?: number;
+export interface IdentityMappingParams extends TrainingRecipe, StudyData {
   /** Units per stage (ResNet-110: 18). */
   blocksPerStage: number;
   widths: number[];
   seed: number;
   variants: IdentityVariant[];
   resultsDir: string;
-  dataDir?: string;
 }
 
 /** Quick mode: ResNet-20-sized nets (widths 4/8/16) on the embedded MNIST digits at 14×14, two epochs each. */
 export const QUICK_IDENTITY_MAPPINGS: IdentityMappingParams = {
   dataset: "mnist-embedded", downsample: 2, trainN: 2000, testN: 500, blocksPerStage: 3, widths: [4, 8, 16], seed: 0,
-  epochs: 2, batchSize: 25, lr: 3e-3, optimizer: "adam", weightDecay: 5e-4, augment: false,
+  ...QUICK_RECIPE,
   variants: IDENTITY_VARIANTS, resultsDir: "results/identity-mappings-quick",
 };
 

@@ -15,7 +15,7 @@ import { readRun, runDir, sweep, type RunRecord } from "../train/sweep";
 import { loadCheckpoint } from "../train/checkpoint";
 import { currentBackend } from "../backend/select";
 import type { Provenance } from "../display/provenance";
-import { loadStudyDataset, recipeTrainOptions, resolveResultsDir, type TrainingRecipe } from "./recipe";
+import { loadStudyDataset, recipeTrainOptions, resolveResultsDir, QUICK_RECIPE, type StudyData, type TrainingRecipe } from "./recipe";
 import {
   blockChangeRatios,
   dropBlockAccuracy,
@@ -34,13 +34,7 @@ import {
 export type IterativeVariant = "original" | "single" | "avgpool" | "wide" | "shared" | "unshared";
 
 /** Parameters of the iterative-inference study. */
-export interface IterativeParams extends TrainingRecipe {
-  /** Dataset name (see loadDataset). */
-  dataset: string;
-  /** Shrink images by this factor (mean pooling) before training; 1 keeps them. */
-  downsample: number;
-  trainN?: number;
-  testN?: number;
+export interface IterativeParams extends TrainingRecipe, StudyData {
   /** Blocks per stage n of the three-stage variants (6n + 2 layers). */
   blocksPerStage: number;
   /** Stage widths of the original ResNet. */
@@ -59,7 +53,6 @@ export interface IterativeParams extends TrainingRecipe {
   unrollScales: number[];
   /** Where trained models are kept (relative paths are under the package root). */
   resultsDir: string;
-  dataDir?: string;
 }
 
 /**
@@ -69,7 +62,7 @@ export interface IterativeParams extends TrainingRecipe {
 export const QUICK_ITERATIVE: IterativeParams = {
   dataset: "mnist-embedded", downsample: 2, trainN: 2000, testN: 500, blocksPerStage: 3, widths: [4, 8, 16], widthFactor: 2,
   variants: ["original", "single", "avgpool", "wide"], sharing: { blocksPerStage: 5, shareLast: 3 }, seed: 0,
-  epochs: 2, batchSize: 25, lr: 3e-3, optimizer: "adam", weightDecay: 5e-4, augment: false,
+  ...QUICK_RECIPE,
   probeImages: 200, unrollSteps: 10, unrollScales: [1, 0.5, 0.2, 0.05], resultsDir: "results/iterative-quick",
 };
 

@@ -5,7 +5,7 @@
 import * as path from "path";
 import * as aq from "arquero";
 import { buildPreActResNet } from "../models/preact-resnet";
-import { loadStudyDataset, recipeTrainOptions, resolveResultsDir, type TrainingRecipe } from "./recipe";
+import { loadStudyDataset, recipeTrainOptions, resolveResultsDir, QUICK_RECIPE, type StudyData, type TrainingRecipe } from "./recipe";
 import type { ImageDataset } from "../data/dataset";
 import { readRun, runDir, sweep, type RunRecord } from "../train/sweep";
 import { loadCheckpoint } from "../train/checkpoint";
@@ -15,12 +15,7 @@ import {
 import type { Figure } from "../display/plotly";
 
 /** Parameters of the study. */
-export interface StudyParams extends TrainingRecipe {
-  /** Dataset name (see loadDataset). */
-  dataset: string;
-  /** Keep this many training / test images (stratified); all when omitted. */
-  trainN?: number;
-  testN?: number;
+export interface StudyParams extends TrainingRecipe, StudyData {
   /** Section widths. */
   widths: number[];
   /** Blocks per section to sweep. */
@@ -32,15 +27,13 @@ export interface StudyParams extends TrainingRecipe {
   measureImages: number;
   /** Where runs are stored (relative paths are under the package root). */
   resultsDir: string;
-  /** Folder with the dataset files, if not the default places. */
-  dataDir?: string;
 }
 
 /** Quick mode: embedded MNIST, narrow widths, a few L: about a minute on a 2-core CPU (wasm). */
 export const QUICK_STUDY: StudyParams = {
   dataset: "mnist-embedded", trainN: 1000, testN: 500, widths: [8, 16, 32], blocks: [1, 2, 4], seeds: [0],
   // Adam reaches 23–30% test error in 2 short epochs here, momentum SGD ~70% (measured on L = 2)
-  epochs: 2, batchSize: 25, lr: 3e-3, optimizer: "adam", weightDecay: 5e-4, augment: false, eps: 0.1, measureImages: 500,
+  ...QUICK_RECIPE, eps: 0.1, measureImages: 500,
   resultsDir: "results/quick-mnist-embedded",
 };
 

@@ -10,7 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import { buildBasicResNet, blocksForDepth, type BasicResNetConfig } from "../models/basic-resnet";
 import { hookPoints } from "../models/hooks";
 import { channelStats, type NormStats } from "../data/transforms";
-import { loadStudyDataset, recipeTrainOptions, resolveResultsDir, type TrainingRecipe } from "./recipe";
+import { loadStudyDataset, recipeTrainOptions, resolveResultsDir, QUICK_RECIPE, type StudyData, type TrainingRecipe } from "./recipe";
 import type { ImageDataset } from "../data/dataset";
 import { batches } from "../data/batches";
 import { readRun, runDir, sweep, type RunRecord } from "../train/sweep";
@@ -24,13 +24,7 @@ import { comparePerturbations, perturbationAlignment, type Alignment, type Pertu
 import { withInterpolatedWeights, withSkipScale } from "../models/unit-surgery";
 
 /** Parameters of the stability study. */
-export interface StabilityParams extends TrainingRecipe {
-  /** Dataset name (see loadDataset). */
-  dataset: string;
-  /** Shrink images by this factor (mean pooling) before training; 1 keeps them. */
-  downsample: number;
-  trainN?: number;
-  testN?: number;
+export interface StabilityParams extends TrainingRecipe, StudyData {
   /** 6n + 2: 20, 56, 110. */
   depth: number;
   widths: number[];
@@ -50,7 +44,6 @@ export interface StabilityParams extends TrainingRecipe {
   interpolation: number[];
   /** Where the trained model is kept (relative paths are under the package root). */
   resultsDir: string;
-  dataDir?: string;
 }
 
 /**
@@ -59,7 +52,7 @@ export interface StabilityParams extends TrainingRecipe {
  */
 export const QUICK_STABILITY: StabilityParams = {
   dataset: "mnist-embedded", downsample: 2, trainN: 2000, testN: 500, depth: 20, widths: [4, 8, 16], seed: 0,
-  epochs: 2, batchSize: 25, lr: 3e-3, optimizer: "adam", weightDecay: 5e-4, augment: false,
+  ...QUICK_RECIPE,
   images: 3, perturbImages: 6, fgsmEps: [0.02, 0.05, 0.1, 0.2, 0.3],
   spectrum: { denseLimit: 400, k: 20, probes: 8, steps: 40 }, alignK: 20,
   skipScales: [0.5, 1, 1.5, 2], interpolation: [0, 0.25, 0.5, 0.75, 1],
