@@ -58,3 +58,4 @@ export * from "./studies/gradient-flow-study";
 export * from "./studies/gradient-flow-findings";
 export * from "./models/identity-mappings";
 export * from "./studies/identity-mappings-study";
+export * from "./studies/identity-mappings-paper";

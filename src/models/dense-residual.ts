@@ -8,8 +8,13 @@ import { layerSeeds } from "../runtime/seeds";
 
 /** Configuration of {@link buildDenseResidual}. */
 export interface DenseResidualConfig {
-  /** Input features. */
-  inputDim: number;
+  /** Input features (of a flat [N, inputDim] input; omit it when `inputShape` is given). */
+  inputDim?: number;
+  /**
+   * An image input [H, W, C] instead (NHWC batches, as `train` feeds them): flattened first by the
+   * layer `input_flatten`, so inputDim = H·W·C.
+   */
+  inputShape?: [number, number, number];
   /** Width of each section. */
   widths: number[];
   /** Residual layers per section (L). */
@@ -36,9 +41,11 @@ export function buildDenseResidual(cfg: DenseResidualConfig): tf.LayersModel {
   const tau = cfg.tau ?? 1;
   const alpha = cfg.skipScale ?? 1;
   const nextSeed = layerSeeds(cfg.seed);
-  const input = tf.input({ shape: [cfg.inputDim], name: "input" });
-  let x = input as tf.SymbolicTensor;
-  let width = cfg.inputDim;
+  const inputDim = cfg.inputShape ? cfg.inputShape[0] * cfg.inputShape[1] * cfg.inputShape[2] : cfg.inputDim;
+  if (!inputDim || !Number.isInteger(inputDim)) throw new RangeError(`buildDenseResidual needs inputDim (a whole number of features) or inputShape [H, W, C]; got inputDim ${cfg.inputDim}`);
+  const input = tf.input({ shape: cfg.inputShape ?? [inputDim], name: "input" });
+  let x = (cfg.inputShape ? tf.layers.flatten({ name: "input_flatten" }).apply(input) : input) as tf.SymbolicTensor;
+  let width = inputDim;
   cfg.widths.forEach((w, s) => {
     if (w !== width) {
       x = tf.layers.dense({ units: w, useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }), name: `s${s}_proj` }).apply(x) as tf.SymbolicTensor;

@@ -13,14 +13,17 @@
  * convolution, with BN in the post-activation units (a), (b)):
  *   identity; constant scaling h = λx (optionally F scaled by 1 − λ too); exclusive gating
  *   (1 − g(x))⊙x + g(x)⊙F with g = sigmoid(1×1 conv + b_g); shortcut-only gating (1 − g(x))⊙x + F;
- *   a 1×1 convolution shortcut; dropout on the shortcut (tfjs' inverted dropout: kept values are
- *   scaled by 1/(1 − rate) in training, so E[h] = x, and h = x in inference).
+ *   a 1×1 convolution shortcut; dropout on the shortcut as the paper has it ("dropout statistically
+ *   imposes a scale of λ with an expectation of 0.5 on the shortcut"): h = m⊙x with m ~ Bernoulli(1 − rate)
+ *   in training and h = (1 − rate)·x in inference, i.e. inverted dropout followed by a scale 1 − rate
+ *   (`dropoutInverted: true` keeps the inverted dropout alone, E[h] = x).
  * For (a) with the identity shortcut this is the network {@link buildBasicResNet} builds. Hook
  * points are as in every ResLab builder: `s{S}b{B}_in` marks a unit's input, `s{S}b{B}_out` is its
  * last layer, `s{S}b{B}_add` (or `_out`) its addition with the branch as second input.
  */
 import * as tf from "@tensorflow/tfjs";
 import { batchNormalization } from "./batch-norm-layer";
+import { dropout } from "./dropout-layer";
 import { layerSeeds } from "../runtime/seeds";
 import { blockInputMarker } from "./preact-resnet";
 
@@ -53,6 +56,8 @@ export interface IdentityMappingConfig {
   gateBias?: number;
   /** Dropout shortcut: the rate (default 0.5). */
   dropoutRate?: number;
+  /** Dropout shortcut: inverted dropout alone, E[h] = x, instead of the paper's E[h] = (1 − rate)·x (default false). */
+  dropoutInverted?: boolean;
   /** BatchNorm moving-average momentum (default 0.9). */
   bnMomentum?: number;
 }
@@ -118,7 +123,8 @@ export function buildIdentityMappingResNet(cfg: IdentityMappingConfig): tf.Layer
       } else if (shortcut === "conv1x1") {
         h = conv(width, 1, 1, `${p}_shortcut_conv`).apply(x) as tf.SymbolicTensor;
       } else if (shortcut === "dropout") {
-        h = tf.layers.dropout({ rate, seed: nextSeed(), name: `${p}_shortcut_dropout` }).apply(x) as tf.SymbolicTensor;
+        h = dropout({ rate, seed: nextSeed(), name: `${p}_shortcut_dropout` }).apply(x) as tf.SymbolicTensor;
+        if (!cfg.dropoutInverted) h = tf.layers.rescaling({ scale: 1 - rate, offset: 0, name: `${p}_shortcut_keep` }).apply(h) as tf.SymbolicTensor;
       }
       // the addition and what follows it
       if (unit === "original") {

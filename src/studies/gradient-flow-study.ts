@@ -112,22 +112,44 @@ export function convDepthStudy(ctx: GradientFlowContext): DepthSweepRow[] {
   });
 }
 
-/** The conv depth sweep after `epochs` of training at every depth (each net trained from the same seed). */
-export async function trainedConvDepthStudy(ctx: GradientFlowContext, opts: { live?: boolean } = {}): Promise<DepthSweepRow[]> {
+/**
+ * A depth sweep after `epochs` of training at every depth: each network (residual and plain, from
+ * the same seed) is trained on the study's images, then measured on the probe batch.
+ */
+async function trainedDepthSweep(ctx: GradientFlowContext, depths: number[], build: (depth: number, residual: boolean) => tf.LayersModel, label: (depth: number, residual: boolean) => string, live: boolean): Promise<DepthSweepRow[]> {
   const p = ctx.params;
   const rows: DepthSweepRow[] = [];
   for (const residual of [true, false]) {
-    for (const n of p.convDepths) {
-      const model = buildBasicResNet({ inputShape: ctx.dataset.shape, blocksPerStage: n, widths: p.convWidths, numClasses: ctx.dataset.classes.length, seed: p.seed, skipScale: residual ? 1 : 0 });
+    for (const depth of depths) {
+      const model = build(depth, residual);
       try {
-        await train(model, ctx.dataset, { epochs: p.epochs, batchSize: p.batchSize, lr: p.lr, optimizer: p.optimizer, weightDecay: p.weightDecay, seed: p.seed, live: opts.live ?? false, norm: ctx.norm, model: `${residual ? "residual" : "plain"} ResNet-${6 * n + 2}` });
-        rows.push(depthSweepRow(n, residual, gradientNorms(model, { x: ctx.images, labels: ctx.labels })));
+        await train(model, ctx.dataset, { epochs: p.epochs, batchSize: p.batchSize, lr: p.lr, optimizer: p.optimizer, weightDecay: p.weightDecay, seed: p.seed, live, norm: ctx.norm, model: label(depth, residual) });
+        rows.push(depthSweepRow(depth, residual, gradientNorms(model, { x: ctx.images, labels: ctx.labels })));
       } finally {
         model.dispose();
       }
     }
   }
   return rows;
+}
+
+/** The conv depth sweep after `epochs` of training at every depth (each net trained from the same seed). */
+export function trainedConvDepthStudy(ctx: GradientFlowContext, opts: { live?: boolean } = {}): Promise<DepthSweepRow[]> {
+  const p = ctx.params;
+  return trainedDepthSweep(ctx, p.convDepths,
+    (n, residual) => buildBasicResNet({ inputShape: ctx.dataset.shape, blocksPerStage: n, widths: p.convWidths, numClasses: ctx.dataset.classes.length, seed: p.seed, skipScale: residual ? 1 : 0 }),
+    (n, residual) => `${residual ? "residual" : "plain"} ResNet-${6 * n + 2}`, opts.live ?? false);
+}
+
+/**
+ * The dense depth sweep after `epochs` of training at every depth: the same nets as
+ * {@link denseDepthStudy} (and the same initial weights), taking the images flattened.
+ */
+export function trainedDenseDepthStudy(ctx: GradientFlowContext, opts: { live?: boolean } = {}): Promise<DepthSweepRow[]> {
+  const p = ctx.params;
+  return trainedDepthSweep(ctx, p.denseDepths,
+    (L, residual) => buildDenseResidual({ inputShape: ctx.dataset.shape, widths: [p.denseWidth], blocksPerSection: L, activation: p.denseActivation, numClasses: ctx.dataset.classes.length, seed: p.seed, skipScale: residual ? 1 : 0 }),
+    (L, residual) => `${residual ? "residual" : "plain"} dense net, ${L} layers`, opts.live ?? false);
 }
 
 /** Gradient norms along a plain and a residual conv net, at initialisation and after each epoch. */

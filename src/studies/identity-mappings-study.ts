@@ -11,6 +11,7 @@ import { readRun, sweep, type RunRecord } from "../train/sweep";
 import { currentBackend } from "../backend/select";
 import type { Provenance } from "../display/provenance";
 import { figure, type Figure, type Trace } from "../display/plotly";
+import { GATING_DISPUTE, HE2016_TABLE1, HE2016_TABLE2, PAPER_FAIL_ABOVE_PCT, type PaperError, type PaperRow } from "./identity-mappings-paper";
 import { loadStudyDataset, recipeTrainOptions, resolveResultsDir, QUICK_RECIPE, type StudyData, type TrainingRecipe } from "./recipe";
 
 /** One network of the comparison: a unit and a shortcut (with its options). */
@@ -19,20 +20,27 @@ export interface IdentityVariant {
   id: string;
   unit: ResidualUnitKind;
   shortcut: ShortcutKind;
-  options?: Pick<IdentityMappingConfig, "scale" | "scaleBranch" | "gateBias" | "dropoutRate">;
+  options?: Pick<IdentityMappingConfig, "scale" | "scaleBranch" | "gateBias" | "dropoutRate" | "dropoutInverted">;
 }
 
-/** The paper's two tables as variants: units (a)–(e) (Table 2) and shortcuts on unit (a) (Table 1). */
+/**
+ * The paper's two tables as variants: units (a)–(e) with identity shortcuts (Table 2) and the
+ * shortcuts on unit (a) (Table 1), with the gate-bias initialisations and scalings of Table 1's rows
+ * (see {@link HE2016_TABLE1}; the b_g = −7 row is not trained).
+ */
 export const IDENTITY_VARIANTS: IdentityVariant[] = [
   { id: "unit-a-original", unit: "original", shortcut: "identity" },
   { id: "unit-b-bn-after-addition", unit: "bn-after-addition", shortcut: "identity" },
   { id: "unit-c-relu-before-addition", unit: "relu-before-addition", shortcut: "identity" },
   { id: "unit-d-relu-only-preactivation", unit: "relu-only-preactivation", shortcut: "identity" },
   { id: "unit-e-full-preactivation", unit: "full-preactivation", shortcut: "identity" },
+  { id: "shortcut-constant-0", unit: "original", shortcut: "constant-scaling", options: { scale: 0 } },
   { id: "shortcut-constant-0.5", unit: "original", shortcut: "constant-scaling", options: { scale: 0.5 } },
   { id: "shortcut-constant-0.5-both", unit: "original", shortcut: "constant-scaling", options: { scale: 0.5, scaleBranch: true } },
-  { id: "shortcut-exclusive-gating", unit: "original", shortcut: "exclusive-gating", options: { gateBias: 0 } },
-  { id: "shortcut-only-gating", unit: "original", shortcut: "shortcut-only-gating", options: { gateBias: 0 } },
+  { id: "shortcut-exclusive-gating-b0", unit: "original", shortcut: "exclusive-gating", options: { gateBias: 0 } },
+  { id: "shortcut-exclusive-gating-b-6", unit: "original", shortcut: "exclusive-gating", options: { gateBias: -6 } },
+  { id: "shortcut-only-gating-b0", unit: "original", shortcut: "shortcut-only-gating", options: { gateBias: 0 } },
+  { id: "shortcut-only-gating-b-6", unit: "original", shortcut: "shortcut-only-gating", options: { gateBias: -6 } },
   { id: "shortcut-conv1x1", unit: "original", shortcut: "conv1x1" },
   { id: "shortcut-dropout-0.5", unit: "original", shortcut: "dropout", options: { dropoutRate: 0.5 } },
 ];
@@ -124,6 +132,70 @@ export function identityMappingTable(r: IdentityMappingResult) {
     final_train_loss: Number(run.history[run.history.length - 1].trainLoss.toFixed(4)),
     diverged: run.stopped?.reason === "diverged",
   }));
+}
+
+/** One row of {@link paperComparisonTable}. */
+export interface PaperComparisonRow {
+  /** "Table 1" or "Table 2", and the row as the paper names it. */
+  table: string;
+  row: string;
+  /** The paper's ResNet-110 (and, Table 2, ResNet-164) test error in %, or "fail" (above 20 %). */
+  paper_resnet110: PaperError;
+  paper_resnet164: PaperError | "";
+  /** The variant trained here, its test error (%) and the paper's rule applied to it. */
+  variant: string;
+  this_run_error_pct: number | null;
+  this_run: "fail" | "converged" | "not trained";
+  /** The reproduction that disputes the gating rows, on those rows. */
+  remark: string;
+}
+
+/**
+ * The paper's Tables 1 and 2 (quoted in identity-mappings-paper.ts) next to this run: one row per
+ * row of the paper, with the variant that reproduces it. "fail" applies the paper's rule (test
+ * error above 20 %) to this run's error.
+ */
+export function paperComparisonTable(r: IdentityMappingResult): PaperComparisonRow[] {
+  const byId = new Map(r.runs.map((x) => [x.variant.id, x.run]));
+  return [...HE2016_TABLE1, ...HE2016_TABLE2].map((p: PaperRow) => {
+    const run = p.variant ? byId.get(p.variant) : undefined;
+    const pct = run ? Number((100 * run.testError).toFixed(2)) : null;
+    return {
+      table: `Table ${p.table}`,
+      row: p.row,
+      paper_resnet110: p.resnet110,
+      paper_resnet164: p.resnet164 ?? "",
+      variant: p.variant ?? "",
+      this_run_error_pct: pct,
+      this_run: pct === null ? "not trained" : pct > PAPER_FAIL_ABOVE_PCT || !Number.isFinite(pct) || run?.stopped?.reason === "diverged" ? "fail" : "converged",
+      remark: /^(exclusive|shortcut-only) gating/.test(p.row) ? "disputed: see the reproduction below" : "",
+    };
+  });
+}
+
+/**
+ * Where this run agrees with the paper and where it does not: does every Table 1 shortcut do worse
+ * than the original unit (as in the paper), and do the units of Table 2 come in the paper's order?
+ */
+export function paperComparisonFinding(r: IdentityMappingResult): string {
+  const rows = paperComparisonTable(r);
+  const err = (variant: string) => rows.find((x) => x.variant === variant)?.this_run_error_pct ?? null;
+  const base = err("unit-a-original");
+  if (base === null) return "The original unit (a) was not trained, so nothing can be compared with the paper.";
+  const t1 = rows.filter((x) => x.table === "Table 1" && x.variant && x.variant !== "unit-a-original" && x.this_run_error_pct !== null);
+  const worse = t1.filter((x) => x.this_run_error_pct! > base);
+  const paperFails = t1.filter((x) => x.paper_resnet110 === "fail");
+  const bothFail = paperFails.filter((x) => x.this_run === "fail");
+  const units = rows.filter((x) => x.table === "Table 2" && x.this_run_error_pct !== null);
+  const order = (key: (x: PaperComparisonRow) => number) => {
+    const sorted = [...units].sort((a, b) => key(a) - key(b));
+    return sorted.map((x, i) => (i === 0 ? "" : key(x) === key(sorted[i - 1]) ? " = " : " < ") + x.variant.split("-")[1]).join("");
+  };
+  const paperOrder = order((x) => x.paper_resnet110 as number), ourOrder = order((x) => x.this_run_error_pct!);
+  return `Table 1: in the paper every shortcut variant does worse than the original unit (${HE2016_TABLE1[0].resnet110}%); here ${worse.length} of ${t1.length} do worse than its ${base.toFixed(2)}%` +
+    (worse.length < t1.length ? ` (not: ${t1.filter((x) => !worse.includes(x)).map((x) => x.variant).join(", ")})` : "") +
+    `. Of the ${paperFails.length} rows the paper reports as "fail" (above ${PAPER_FAIL_ABOVE_PCT}%), ${bothFail.length} fail here too. ` +
+    `Table 2, units by test error: paper ${paperOrder}; this run ${ourOrder}${paperOrder === ourOrder ? " (the same order)" : " (a different order)"}. ` + GATING_DISPUTE;
 }
 
 /** Compares each variant with the identity-shortcut original unit (a) of this run. */

@@ -10,6 +10,9 @@ import { euler, rk4, eulerConvergence } from "../../src/analysis/ode-view";
 import { buildDenseResidual } from "../../src/models/dense-residual";
 import { gradientDecomposition, gradientDepthSweep, gradientNorms } from "../../src/analysis/gradient-norms";
 import { buildBasicResNet } from "../../src/models/basic-resnet";
+import { loadEmbeddedMnist } from "../../src/data/embedded";
+import { channelStats, subsetDataset } from "../../src/data/transforms";
+import { train } from "../../src/train/train";
 
 beforeAll(() => selectBackend({ prefer: "cpu", strict: true }));
 
@@ -214,4 +217,23 @@ test("seed 004's decomposition on a linear residual net: through = ‖g_L((I + W
     expect(r.direct).toBeCloseTo(norm(gLhand), 5);
     expect(r.through).toBeCloseTo(norm(gl.map((row, n) => row.map((v, i) => v - gLhand[n][i]))), 5);
   });
+});
+
+test("a dense net on images (inputShape) is the flat net on the flattened images, and train() trains it", async () => {
+  const ds = subsetDataset(loadEmbeddedMnist({ seed: 0 }), { trainN: 300, testN: 100, perClass: true });
+  const cfg = { widths: [16], blocksPerSection: 4, activation: "relu" as const, seed: 2 };
+  const img = buildDenseResidual({ ...cfg, inputShape: [28, 28, 1] });
+  const flat = buildDenseResidual({ ...cfg, inputDim: 784 });
+  const x = tf.randomNormal([5, 28, 28, 1], 0, 1, "float32", 3);
+  const a = img.predict(x) as tf.Tensor, b = flat.predict(tf.reshape(x, [5, 784])) as tf.Tensor;
+  expect(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]).toBeLessThan(1e-5);
+  const gi = gradientNorms(img, { x, labels: [0, 1, 2, 3, 4] }), gf = gradientNorms(flat, { x: tf.reshape(x, [5, 784]), labels: [0, 1, 2, 3, 4] });
+  expect(gi.blocks.map((r) => r.point)).toEqual(gf.blocks.map((r) => r.point));
+  gi.blocks.forEach((r, i) => expect(r.gradNorm).toBeCloseTo(gf.blocks[i].gradNorm, 5));
+  const res = await train(img, ds, { epochs: 3, batchSize: 25, lr: 3e-3, optimizer: "adam", seed: 0, live: false, norm: channelStats(ds.train, 1) });
+  expect(res.history[2].trainLoss).toBeLessThan(0.7 * res.history[0].trainLoss);
+  expect(() => buildDenseResidual({ ...cfg })).toThrow(/needs inputDim .* or inputShape/);
+  tf.dispose([x, a, b]);
+  img.dispose();
+  flat.dispose();
 });
