@@ -1,9 +1,11 @@
 /**
- * The `reslab` command: `reslab install [--user|--prefix P]`, `reslab kernel --config-path F`.
+ * The `reslab` command: `reslab install [--user|--prefix P]`, `reslab kernel --config-path F`, and the
+ * sweep commands (`reslab sweep plan|run|enqueue|status`, `reslab worker`; src/sweep/cli.ts).
  */
 import { Command } from "commander";
 import { VERSION } from "../src/version";
 import { installKernelSpec } from "./install";
+import { registerSweepCommands } from "../src/sweep/cli";
 
 export function main(argv: string[]): void {
   const program = new Command("reslab").version(VERSION).description("ResLab: a Jupyter kernel for studying residual networks");
@@ -28,6 +30,7 @@ export function main(argv: string[]): void {
       const { startKernel } = await import("./kernel");
       await startKernel(opts.configPath);
     });
+  registerSweepCommands(program);
   program.parseAsync(argv).catch((e) => {
     process.stderr.write(`reslab: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);

@@ -1,13 +1,15 @@
 /**
  * The study of seed 000 end to end: sweep L, measure, plot, apply the stopping rule.
- * Notebooks 01–03, the `%sweep` magic and `npm start` all call this.
+ * Notebooks 01–03, the `%sweep` magic and `npm start` all call this; the sweep itself is a plan
+ * (src/sweep/plan.ts), the same one the array runner and the queue execute.
  */
 import * as path from "path";
 import * as aq from "arquero";
-import { buildPreActResNet } from "../models/preact-resnet";
-import { loadStudyDataset, recipeTrainOptions, resolveResultsDir, QUICK_RECIPE, type StudyData, type TrainingRecipe } from "./recipe";
+import { loadStudyDataset, resolveResultsDir, QUICK_RECIPE, type StudyData, type TrainingRecipe } from "./recipe";
 import type { ImageDataset } from "../data/dataset";
-import { readRun, runDir, sweep, type RunRecord } from "../train/sweep";
+import { readRun, runDir, sweepTable, type RunRecord } from "../train/sweep";
+import { planPerturbationSweep } from "../sweep/plan";
+import { runPlanEntry } from "../sweep/run-entry";
 import { loadCheckpoint } from "../train/checkpoint";
 import {
   distanceFigure, meanPerturbationFigure, stoppingRuleFigure, perturbationCurvesFigure, stoppingRuleRows, sweepProvenance, testErrorFigure,
@@ -80,18 +82,23 @@ export function loadStudyModel(p: StudyParams, L: number, seed: number) {
 
 /** Runs (or resumes) the sweep, then builds the figures and the stopping-rule table. */
 export async function runPerturbationStudy(p: StudyParams, opts: { live?: boolean; note?: string } = {}): Promise<StudyResult> {
-  const ds = await studyDataset(p);
   const resultsDir = studyResultsDir(p);
-  const table = await sweep({
-    blocks: p.blocks,
-    seeds: p.seeds,
-    dataset: ds,
-    build: (L, seed) => buildPreActResNet({ inputShape: ds.shape, blocksPerSection: L, widths: p.widths, numClasses: ds.classes.length, seed }),
-    train: recipeTrainOptions(p, studyModel(p), opts.live ?? false),
-    resultsDir,
-    measureImages: p.measureImages,
-  });
+  // the same plan `reslab sweep plan` writes, run entry by entry in this process
+  const plan = planPerturbationSweep(p);
+  for (const entry of plan.entries) await runPlanEntry(plan, entry, resultsDir, { live: opts.live ?? false, dataDir: p.dataDir });
+  return analysePerturbationStudy(p, opts);
+}
+
+/**
+ * The study's tables and figures from its finished runs (all of them must be in the results
+ * folder: after {@link runPerturbationStudy}, the array runner or the queue's workers).
+ */
+export function analysePerturbationStudy(p: StudyParams, opts: { note?: string } = {}): StudyResult {
+  const resultsDir = studyResultsDir(p);
+  const missing = p.blocks.flatMap((L) => p.seeds.filter((s) => !readRun(resultsDir, L, s)).map((s) => `L=${L} seed=${s}`));
+  if (missing.length) throw new Error(`${missing.length} run(s) of the sweep are not finished in ${resultsDir} (${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""}): run them first`);
   const runs = p.blocks.flatMap((L) => p.seeds.map((s) => readRun(resultsDir, L, s)!));
+  const table = sweepTable(runs);
   const prov = sweepProvenance(runs, studyModel(p), opts.note);
   return {
     params: p,

@@ -39,6 +39,8 @@ export interface SweepOptions {
 
 /** One stored run. */
 export interface RunRecord {
+  /** The content id of the plan entry it ran (runs of a plan; see src/sweep/plan.ts). */
+  runId?: string;
   L: number;
   seed: number;
   dataset: string;
@@ -84,48 +86,59 @@ export function sweepTable(runs: RunRecord[]) {
   return aq.from(rows);
 }
 
+/** The options of one run of a sweep: everything of {@link SweepOptions} but the lists. */
+export type SweepRunOptions = Omit<SweepOptions, "blocks" | "seeds" | "onRun">;
+
+/**
+ * Runs one (L, seed) of a sweep, or reads it when it is finished: the run folder is cleared and
+ * the network trained, measured and checkpointed; `result.json` is written last, atomically.
+ * `runId` (a plan's content id) is stored in the record when given.
+ */
+export async function sweepRun(opts: SweepRunOptions, L: number, seed: number, extra: { runId?: string } = {}): Promise<{ record: RunRecord; skipped: boolean }> {
+  const done = readRun(opts.resultsDir, L, seed);
+  if (done) return { record: done, skipped: true };
+  const dir = runDir(opts.resultsDir, L, seed);
+  fs.rmSync(dir, { recursive: true, force: true }); // a partial run is redone from scratch
+  fs.mkdirSync(dir, { recursive: true });
+  const model = opts.build(L, seed);
+  try {
+    const res = await train(model, opts.dataset, { ...opts.train, seed });
+    if (res.stopped?.reason === "interrupted") throw new Error(`sweep interrupted during L=${L}, seed=${seed}; finished runs are kept in ${opts.resultsDir}. Run the sweep again to resume.`);
+    const testSplit = firstN(opts.dataset.test, opts.measureImages ?? 1000, imageSize(opts.dataset));
+    const measures = measurePerturbations(model, batches(opts.dataset, testSplit, { batchSize: 100, norm: res.norm }));
+    await saveCheckpoint(model, path.join(dir, "checkpoint"));
+    const { onEpoch: _onEpoch, ...config } = opts.train;
+    const record: RunRecord = {
+      ...(extra.runId ? { runId: extra.runId } : {}),
+      L,
+      seed,
+      dataset: opts.dataset.name,
+      backend: currentBackend()?.active ?? tf.getBackend(),
+      config,
+      history: res.history,
+      testError: res.final ? 1 - res.final.accuracy : NaN,
+      stopped: res.stopped,
+      measures,
+      finishedAt: new Date().toISOString(),
+    };
+    const tmp = path.join(dir, `result.json.tmp-${process.pid}`);
+    fs.writeFileSync(tmp, JSON.stringify(record, null, 1));
+    fs.renameSync(tmp, path.join(dir, "result.json"));
+    return { record, skipped: false };
+  } finally {
+    model.dispose();
+  }
+}
+
 /** Runs (or resumes) a sweep and returns its table; finished runs are read, not redone. */
 export async function sweep(opts: SweepOptions) {
   fs.mkdirSync(opts.resultsDir, { recursive: true });
   const runs: RunRecord[] = [];
   for (const L of opts.blocks) {
     for (const seed of opts.seeds) {
-      const done = readRun(opts.resultsDir, L, seed);
-      if (done) {
-        runs.push(done);
-        opts.onRun?.(done, true);
-        continue;
-      }
-      const dir = runDir(opts.resultsDir, L, seed);
-      fs.rmSync(dir, { recursive: true, force: true }); // a partial run is redone from scratch
-      fs.mkdirSync(dir, { recursive: true });
-      const model = opts.build(L, seed);
-      try {
-        const res = await train(model, opts.dataset, { ...opts.train, seed });
-        if (res.stopped?.reason === "interrupted") throw new Error(`sweep interrupted during L=${L}, seed=${seed}; finished runs are kept in ${opts.resultsDir}. Run the sweep again to resume.`);
-        const testSplit = firstN(opts.dataset.test, opts.measureImages ?? 1000, imageSize(opts.dataset));
-        const measures = measurePerturbations(model, batches(opts.dataset, testSplit, { batchSize: 100, norm: res.norm }));
-        await saveCheckpoint(model, path.join(dir, "checkpoint"));
-        const record: RunRecord = {
-          L,
-          seed,
-          dataset: opts.dataset.name,
-          backend: currentBackend()?.active ?? tf.getBackend(),
-          config: opts.train,
-          history: res.history,
-          testError: res.final ? 1 - res.final.accuracy : NaN,
-          stopped: res.stopped,
-          measures,
-          finishedAt: new Date().toISOString(),
-        };
-        const tmp = path.join(dir, `result.json.tmp-${process.pid}`);
-        fs.writeFileSync(tmp, JSON.stringify(record, null, 1));
-        fs.renameSync(tmp, path.join(dir, "result.json"));
-        runs.push(record);
-        opts.onRun?.(record, false);
-      } finally {
-        model.dispose();
-      }
+      const { record, skipped } = await sweepRun(opts, L, seed);
+      runs.push(record);
+      opts.onRun?.(record, skipped);
     }
   }
   return sweepTable(runs);

@@ -46,6 +46,8 @@ export interface TrainOptions {
   model?: string;
   /** The loss counts as diverged above this multiple of the first batch's loss (default 1000), or when not finite. */
   divergeFactor?: number;
+  /** Called after each epoch with its record (e.g. a queue worker reporting progress). */
+  onEpoch?: (record: EpochRecord, epochs: number) => void | Promise<void>;
 }
 
 /** One epoch of history. */
@@ -204,6 +206,7 @@ export async function train(model: tf.LayersModel, ds: ImageDataset, opts: Train
       tf.dispose(snapshot);
       snapshot = model.getWeights().map((w) => w.clone());
       if (opts.checkpointDir) await saveCheckpoint(model, opts.checkpointDir);
+      await opts.onEpoch?.(history[history.length - 1], opts.epochs);
       if (live) {
         // one figure, replaced in place after every epoch
         const fig = trainingCurves(history, provenance);
