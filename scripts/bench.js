@@ -17,7 +17,10 @@
  *
  * Options: --backends wasm,cpu (default: every native backend that loads, and wasm; the pure-JS
  *          cpu backend takes minutes per step and runs only when named), --steps N, --L 2,8,
- *          --no-data, --no-train, --no-spectra (any combination)
+ *          --no-data, --no-train, --no-spectra, --no-queue (any combination)
+ *
+ * Queue (issue 13; scripts/bench-queue.js): enqueue-to-start and finish-to-recorded per run of a
+ * BullMQ worker on a local redis-server, against the 1 s target.
  */
 const fs = require("fs");
 const path = require("path");
@@ -39,6 +42,7 @@ const program = new Command("bench")
   .option("--no-data", "skip the dataset loading measurement")
   .option("--no-train", "skip the training measurements")
   .option("--no-spectra", "skip the top-20 singular values of a 32×32×16 unit (torch, else wasm)")
+  .option("--no-queue", "skip the sweep queue's overhead per run (scripts/bench-queue.js; needs redis-server)")
   .parse(process.argv);
 const opts = program.opts();
 const threads = opts.threads || Number(process.env.RESLAB_THREADS) || os.cpus().length;
@@ -251,6 +255,10 @@ async function main() {
       // torch not built here: the spectra run on wasm
     }
     out.spectra = await require("./bench-spectra").measureSpectra(spectraBackend);
+  }
+  if (opts.queue) {
+    console.log("");
+    out.queue = await require("./bench-queue").benchQueue();
   }
   const dir = path.join(root, "bench", "results");
   fs.mkdirSync(dir, { recursive: true });

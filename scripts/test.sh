@@ -5,7 +5,7 @@
 # Ends with one line "tests: N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-system.sh --browser || exit 1
+bash scripts/ensure-system.sh --browser --redis || exit 1
 bash scripts/ensure-node-deps.sh || { echo "tests: 0 passed, 1 failed"; exit 1; }
 art=test-artifacts
 rm -rf "$art"; mkdir -p "$art"

@@ -59,3 +59,7 @@ export * from "./studies/gradient-flow-findings";
 export * from "./models/identity-mappings";
 export * from "./studies/identity-mappings-study";
 export * from "./studies/identity-mappings-paper";
+// Sweeps as plans (the queue and worker load on demand: src/sweep/queue.ts, src/sweep/remote.ts)
+export { planPerturbationSweep, makePlan, readPlan, writePlan, checkPlan, contentId, studyParamsOfPlan, type SweepPlan, type PlanEntry, type RunConfig } from "./sweep/plan";
+export { runPlanEntry, planEntry, InvalidRunError } from "./sweep/run-entry";
+export { bindResultsDir } from "./sweep/results-dir";

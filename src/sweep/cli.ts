@@ -6,7 +6,7 @@ import * as path from "path";
 import { Command } from "commander";
 import { readPlan, planPerturbationSweep, writePlan } from "./plan";
 import { sweepStudyOptions, studyParamsFromOptions } from "./study-options";
-import { DEFAULT_QUEUE } from "./queue";
+import { DEFAULT_QUEUE } from "./defaults";
 
 const out = (line: string): void => void process.stdout.write(line + "\n");
 

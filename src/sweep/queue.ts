@@ -9,8 +9,8 @@ import { Queue, type Job, type RedisOptions } from "bullmq";
 import { readRun } from "../train/sweep";
 import { checkPlan, type SweepPlan } from "./plan";
 
-/** The default queue name. */
-export const DEFAULT_QUEUE = "reslab-sweep";
+import { DEFAULT_QUEUE } from "./defaults";
+export { DEFAULT_QUEUE };
 
 /** The Redis key of a plan (workers read it from there). */
 export const planKey = (planId: string) => `reslab:plan:${planId}`;

@@ -11,7 +11,10 @@ import { channelStats, firstN } from "../../../src/data/transforms";
 import { measurePerturbations } from "../../../src/analysis/measure";
 import { stoppingRuleRows } from "../../../src/analysis/figures";
 import { train } from "../../../src/train/train";
-import { QUICK_STUDY, runPerturbationStudy, type StudyResult } from "../../../src/studies/perturbation-study";
+import { analysePerturbationStudy, runPerturbationStudy, studyResultsDir, type StudyResult } from "../../../src/studies/perturbation-study";
+import { planPerturbationSweep } from "../../../src/sweep/plan";
+import { sweepStudyOptions, studyParamsFromOptions } from "../../../src/sweep/study-options";
+import { DEFAULT_QUEUE } from "../../../src/sweep/defaults";
 import type { MagicSpec } from "../types";
 import { list, modelAndData, modelDataArguments, num, showTable, variable } from "./session-args";
 
@@ -39,28 +42,25 @@ export const trainMagic: MagicSpec = {
 export const sweepMagic: MagicSpec = {
   name: "sweep",
   mode: "line",
-  summary: "Run (or resume) the seed-000 sweep over L; shows the run table. Defaults: the quick study.",
+  summary: "Run (or resume) the seed-000 sweep over L, here or on a BullMQ queue (--queue redis://HOST:PORT); shows the run table. Defaults: the quick study.",
   options(cmd: Command) {
-    cmd.option("--blocks <list>", "blocks per section, e.g. 1,2,4", list("--blocks"));
-    cmd.option("--seeds <list>", "seeds, e.g. 0,1", (v: string) => v.split(",").map(Number));
-    cmd.option("--dataset <name>", "dataset name");
-    cmd.option("--n <N>", "training images kept (stratified)", num("--n", true));
-    cmd.option("--epochs <E>", "epochs per run", num("--epochs", true));
-    cmd.option("--widths <list>", "section widths, e.g. 16,32,64", list("--widths"));
-    cmd.option("--dir <folder>", "results folder");
+    sweepStudyOptions(cmd);
+    cmd.option("--dir <folder>", "results folder (default results/sweeps/<family id>)");
+    cmd.option("--queue <url>", "run on the workers of this Redis queue (reslab worker --queue URL --results DIR); --dir should be their folder");
+    cmd.option("--queue-name <name>", "queue name", DEFAULT_QUEUE);
   },
   async run(call, ctx) {
     const o = call.opts;
-    const p = {
-      ...QUICK_STUDY,
-      ...(o.blocks ? { blocks: o.blocks as number[] } : {}),
-      ...(o.seeds ? { seeds: o.seeds as number[] } : {}),
-      ...(o.dataset ? { dataset: String(o.dataset) } : {}),
-      ...(o.n ? { trainN: o.n as number, testN: Math.max(100, Math.floor((o.n as number) / 2)) } : {}),
-      ...(o.epochs ? { epochs: o.epochs as number } : {}),
-      ...(o.widths ? { widths: o.widths as number[] } : {}),
-      ...(o.dir ? { resultsDir: String(o.dir) } : {}),
-    };
+    const base = studyParamsFromOptions(o);
+    const plan = planPerturbationSweep({ ...base, resultsDir: "" });
+    const p = { ...base, resultsDir: o.dir ? String(o.dir) : `results/sweeps/${plan.familyId}` };
+    if (o.queue) {
+      const { runPlanOnQueue } = await import("../../../src/sweep/remote"); // loads the Redis client only when asked
+      await runPlanOnQueue(plan, String(o.queue), { resultsDir: studyResultsDir(p), name: String(o.queueName) });
+      const res = analysePerturbationStudy(p);
+      showTable(ctx, res.table, `sweep of ${p.dataset} on the queue ${o.queue}, L ∈ {${p.blocks.join(", ")}}, seeds ${p.seeds.join(", ")} — ${p.resultsDir}`);
+      return res;
+    }
     const res = await runPerturbationStudy(p, { live: false });
     showTable(ctx, res.table, `sweep of ${p.dataset}, L ∈ {${p.blocks.join(", ")}}, seeds ${p.seeds.join(", ")} — ${p.resultsDir}`);
     return res;
