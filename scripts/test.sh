@@ -55,5 +55,16 @@ for html in "$art"/notebooks/*.html; do
   count "$art/browser-$name.log"
 done
 
+if [ "${RESLAB_TEST_SLURM:-0}" = 1 ]; then
+  # opt-in: installs and starts a one-node Slurm (writes /etc/slurm/slurm.conf), so not by default
+  echo "== extra: examples/slurm-sweep.sbatch under a real Slurm (RESLAB_TEST_SLURM=1)"
+  if bash scripts/slurm-smoke.sh 2>&1 | tee "$art/slurm.log" | grep -q "slurm smoke: OK"; then
+    echo "slurm: 1 passed, 0 failed" > "$art/slurm.count"
+  else
+    echo "slurm: 0 passed, 1 failed" > "$art/slurm.count"
+  fi
+  cat "$art/slurm.count"; count "$art/slurm.count"
+fi
+
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
