@@ -12,6 +12,7 @@ import type { MimeBundle } from "../src/display/mime";
 import { setDisplaySink, type DisplayMessage } from "../src/display/sink";
 import { clearInterrupt } from "../src/runtime/interrupt";
 import { failureOf, type CellExecutor, type CellFailure } from "./cell-executor";
+import { History } from "./history";
 
 /** What the handler may send for a cell (the server binds these to iopub messages). */
 export interface CellIO {
@@ -45,6 +46,8 @@ export function resultBundle(value: unknown): MimeBundle {
 export class ExecuteHandler {
   private count = 0;
   private readonly queue = new TaskQueue();
+  /** The inputs (and text results) of this session's cells, for history_request. */
+  readonly history = new History();
 
   constructor(private readonly cells: CellExecutor) {}
 
@@ -74,7 +77,9 @@ export class ExecuteHandler {
 
   private async run(req: ExecuteRequest, io: CellIO): Promise<ExecuteReply> {
     const silent = !!req.silent;
-    const count = silent || req.store_history === false ? this.count : ++this.count;
+    const stored = !silent && req.store_history !== false;
+    const count = stored ? ++this.count : this.count;
+    if (stored) this.history.add(count, req.code);
     if (!silent) io.input(req.code, count);
     clearInterrupt();
     const writer = (name: "stdout" | "stderr") => (chunk: string | Uint8Array) => {
@@ -95,7 +100,10 @@ export class ExecuteHandler {
     const outcome = await this.cells.execute(req.code, {
       stdout: (text) => process.stdout.write(text),
       result: (value) => {
-        if (!silent && value !== undefined) io.result(resultBundle(value), count);
+        if (silent || value === undefined) return;
+        const bundle = resultBundle(value);
+        if (stored) this.history.add(count, req.code, typeof bundle["text/plain"] === "string" ? bundle["text/plain"] : null);
+        io.result(bundle, count);
       },
     });
     if (outcome.ok) return { status: "ok", execution_count: count, payload: [], user_expressions: {} };

@@ -12,6 +12,8 @@ import { PACKAGE_ROOT, VERSION } from "../src/version";
 import { CellExecutor, ExecutorConsole } from "./cell-executor";
 import { ExecuteHandler } from "./handler";
 import { defaultRegistry } from "./magics";
+import type { MagicRegistry } from "./magics/registry";
+import { blankMagicLines, completeMagic, inspectMagic } from "./magic-completion";
 import { ReslabServer } from "./server";
 
 /** tslab's converter pair, created lazily (as tslab's own main does). */
@@ -39,13 +41,29 @@ export function kernelBanner(report: BackendReport | undefined): string {
   );
 }
 
-/** tslab's handler with ResLab's identity in kernel_info. */
+type CompleteRequest = { code: string; cursor_pos: number };
+
+/**
+ * tslab's handler with ResLab's identity in kernel_info, and completion / inspection that know
+ * the magics (magic-completion.ts); TypeScript completion sees the cell with magic lines blanked.
+ */
 class ReslabKernelInfo extends JupyterHandlerImpl {
   constructor(
     executor: ReturnType<typeof createExecutor>,
     private readonly banner: () => string,
+    private readonly registry: MagicRegistry,
   ) {
     super(executor, false);
+  }
+  override handleComplete(req: CompleteRequest): ReturnType<JupyterHandlerImpl["handleComplete"]> {
+    const magic = completeMagic(this.registry, req.code, req.cursor_pos);
+    if (magic) return { cursor_start: magic.start, cursor_end: magic.end, matches: magic.matches, metadata: {}, status: "ok" };
+    return super.handleComplete({ ...req, code: blankMagicLines(req.code) });
+  }
+  override handleInspect(req: Parameters<JupyterHandlerImpl["handleInspect"]>[0]): ReturnType<JupyterHandlerImpl["handleInspect"]> {
+    const usage = inspectMagic(this.registry, req.code, req.cursor_pos);
+    if (usage) return { status: "ok", found: true, data: { "text/plain": usage }, metadata: {} };
+    return super.handleInspect({ ...req, code: blankMagicLines(req.code) });
   }
   override handleKernel(): ReturnType<JupyterHandlerImpl["handleKernel"]> {
     const info = super.handleKernel();
@@ -75,18 +93,19 @@ export async function createSession(rootDir = process.cwd()) {
   const convs = new Converters();
   const console = new ExecutorConsole();
   const executor = createExecutor(rootDir, convs, console);
-  const cells = new CellExecutor(executor, defaultRegistry(), console);
+  const registry = defaultRegistry();
+  const cells = new CellExecutor(executor, registry, console);
   const prelude = await cells.execute(preludeSource(), { stdout: () => undefined, result: () => undefined });
   if (!prelude.ok) {
     throw new Error(`ResLab prelude failed (is the package built? run "npm run build"): ${prelude.error.evalue}`);
   }
-  return { report, convs, executor, cells, handler: new ExecuteHandler(cells) };
+  return { report, convs, executor, cells, registry, handler: new ExecuteHandler(cells) };
 }
 
 /** Starts the kernel on a Jupyter connection file. */
 export async function startKernel(configPath: string): Promise<void> {
   const session = await createSession();
-  const info = new ReslabKernelInfo(session.executor, () => kernelBanner(session.report));
+  const info = new ReslabKernelInfo(session.executor, () => kernelBanner(session.report), session.registry);
   const server = new ReslabServer(info, session.handler, configPath);
   process.on("SIGINT", () => {
     session.executor.interrupt();

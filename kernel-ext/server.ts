@@ -9,6 +9,14 @@ import { ZmqServer } from "tslab/dist/jupyter";
 import type { ExecuteHandler, ExecuteRequest } from "./handler";
 import { serialSends } from "./serial-send";
 import { StreamBuffer } from "./stream-buffer";
+import { parseWire, replyFrames, WireError, type WireMessage } from "./wire";
+import type { HistoryRequest } from "./history";
+
+/** The shell and control requests this kernel answers; anything else is logged and dropped. */
+export const HANDLED_REQUESTS = new Set([
+  "kernel_info_request", "execute_request", "is_complete_request", "inspect_request", "complete_request",
+  "comm_info_request", "history_request", "shutdown_request",
+]);
 
 /** The kernel process's own stderr (cells redirect process.stderr to their output). */
 const kernelStderr = process.stderr.write.bind(process.stderr);
@@ -73,6 +81,47 @@ export class ReslabServer extends ZmqServer {
     });
     streams.flush();
     reply.signAndSend(this.connInfo.key, sock);
+  }
+
+  /**
+   * Every shell and control message passes {@link parseWire} first: one with a wrong or missing
+   * signature, broken frames, a wrong protocol version or a type this kernel does not handle is
+   * logged on the kernel's own stderr and dropped (IPython's behaviour); nothing in it runs.
+   */
+  override async handleShellMessage(sock: Parameters<ZmqServer["handleShellMessage"]>[0], ...frames: Buffer[]): Promise<void> {
+    let msg: WireMessage;
+    try {
+      msg = parseWire(frames, this.connInfo.key, (this.connInfo as { signature_scheme?: string }).signature_scheme);
+    } catch (e) {
+      if (!(e instanceof WireError)) throw e;
+      kernelStderr(`reslab kernel: dropped a message: ${e.message}\n`);
+      return;
+    }
+    const type = msg.header.msg_type;
+    if (!HANDLED_REQUESTS.has(type)) {
+      kernelStderr(`reslab kernel: dropped a message of unknown type "${type}"\n`);
+      return;
+    }
+    try {
+      if (type === "history_request") this.answerHistory(sock, msg);
+      else await super.handleShellMessage(sock, ...frames);
+    } catch (e) {
+      kernelStderr(`reslab kernel: ${type} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    }
+  }
+
+  /** history_request: busy, the reply, idle (as for every request). */
+  private answerHistory(sock: unknown, msg: WireMessage): void {
+    const { key } = this.connInfo;
+    const scheme = (this.connInfo as { signature_scheme?: string }).signature_scheme;
+    const status = (state: string) => {
+      const frames = replyFrames(msg, "status", { execution_state: state }, key, scheme).slice(msg.identities.length);
+      void (this.iopub as unknown as { send(f: Buffer[]): Promise<void> }).send(frames);
+    };
+    status("busy");
+    const history = this.executeHandler.history.query(msg.content as HistoryRequest);
+    void (sock as { send(f: Buffer[]): Promise<void> }).send(replyFrames(msg, "history_reply", { status: "ok", history }, key, scheme));
+    status("idle");
   }
 
   override handleCommInfoRequest(sock: unknown, msg: Message): void {

@@ -40,6 +40,8 @@ class ReslabKernelProtocol(jkt.KernelTests):
         },
     ]
     code_inspect_sample = "Math.max"
+    supported_history_operations = ("tail", "range", "search")
+    code_history_pattern = "6 *"
 
 
 class KernelSession(unittest.TestCase):
@@ -83,6 +85,98 @@ class KernelSession(unittest.TestCase):
         res = [m for m in outputs if m["msg_type"] == "execute_result"]
         self.assertEqual(len(res), 1, outputs)
         return res[0]["content"]["data"]["text/plain"]
+
+
+class ReslabBadMessages(KernelSession):
+    """Messages that fail the wire check are logged and dropped: nothing runs, no reply, the session lives on."""
+
+    def raw_shell(self):
+        import zmq
+
+        info = self.km.get_connection_info()
+        sock = zmq.Context.instance().socket(zmq.DEALER)
+        sock.linger = 0
+        sock.connect(f"{info['transport']}://{info['ip']}:{info['shell_port']}")
+        return sock, info
+
+    def signed(self, key, msg_type="execute_request", content=None, version="5.3"):
+        import hmac, hashlib, uuid
+
+        header = {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "version": version, "session": "attacker", "username": "x", "date": "2026-12-03T00:00:00Z"}
+        parts = [json.dumps(v).encode() for v in (header, {}, {}, content if content is not None else {"code": "x = 0", "silent": False})]
+        sig = hmac.new(key, b"".join(parts), hashlib.sha256).hexdigest().encode() if key else b""
+        return [b"<IDS|MSG>", sig, *parts]
+
+    def test_bad_messages_are_dropped_and_the_session_keeps_its_variables(self):
+        import zmq
+
+        reply, _ = self.run_cell("var x = 41")
+        self.assertEqual(reply["status"], "ok")
+        sock, info = self.raw_shell()
+        key = info["key"] if isinstance(info["key"], bytes) else info["key"].encode()
+        good = self.signed(key)
+        cases = {
+            "wrong HMAC key": self.signed(b"not-the-key"),
+            "missing signature": [good[0], b"", *good[2:]],
+            "tampered content": [*good[:5], json.dumps({"code": "x = 1"}).encode()],
+            "truncated frames": good[:3],
+            "malformed JSON": [good[0], good[1], b"{not json", *good[3:]],
+            "no delimiter": good[1:],
+            "unknown msg_type": self.signed(key, msg_type="frobnicate_request"),
+            "protocol version 4.1": self.signed(key, version="4.1"),
+        }
+        for name, frames in cases.items():
+            with self.subTest(name):
+                sock.send_multipart(frames)
+                # no reply comes back for a dropped message
+                self.assertEqual(sock.poll(500, zmq.POLLIN), 0, f"{name}: the kernel answered")
+                self.assertTrue(self.km.is_alive(), f"{name}: the kernel died")
+        sock.close()
+        reply, outs = self.run_cell("x + 1")
+        self.assertEqual(reply["status"], "ok")
+        self.assertEqual(self.result_text(outs), "42")  # none of the dropped requests ran (they set x = 0 or 1)
+
+    def test_a_correctly_signed_raw_request_still_runs(self):
+        # the check is not simply refusing raw sockets: the same framing, signed right, executes
+        import zmq
+
+        self.run_cell("var y = 1")
+        sock, info = self.raw_shell()
+        key = info["key"] if isinstance(info["key"], bytes) else info["key"].encode()
+        sock.send_multipart(self.signed(key, content={"code": "y = 5", "silent": False}))
+        self.assertNotEqual(sock.poll(20000, zmq.POLLIN), 0)
+        frames = sock.recv_multipart()
+        self.assertEqual(json.loads(frames[frames.index(b"<IDS|MSG>") + 2])["msg_type"], "execute_reply")
+        sock.close()
+        _, outs = self.run_cell("y")
+        self.assertEqual(self.result_text(outs), "5")
+
+
+class ReslabCompletionOverProtocol(KernelSession):
+    def complete(self, code, cursor=None):
+        msg_id = self.kc.complete(code, len(code) if cursor is None else cursor)
+        return self.wait_reply(msg_id)["content"]
+
+    def test_magic_names_options_and_typescript_in_the_same_cell(self):
+        c = self.complete("%sp")
+        self.assertEqual(c["status"], "ok")
+        self.assertIn("%spectrum", c["matches"])
+        self.assertEqual((c["cursor_start"], c["cursor_end"]), (0, 3))
+        c = self.complete("%spectrum net digits --")
+        self.assertIn("--output", c["matches"])
+        self.assertTrue(all(m.startswith("--") for m in c["matches"]))
+        c = self.complete("%time\nMath.fl")
+        self.assertIn("floor", c["matches"])
+        c = self.complete("const s = [1, 2];\n%time\ns.ma")
+        self.assertIn("map", c["matches"])
+
+    def test_inspect_on_a_magic_shows_its_usage(self):
+        msg_id = self.kc.inspect("%spectrum net data", 4)
+        content = self.wait_reply(msg_id)["content"]
+        self.assertTrue(content["found"])
+        self.assertIn("Usage: %spectrum", content["data"]["text/plain"])
+        msg_id = self.kc.inspect("Math.max", 6)
+        self.assertTrue(self.wait_reply(msg_id)["content"]["found"])
 
 
 class ReslabMagicsOverProtocol(KernelSession):
