@@ -3,6 +3,7 @@
  * over relative depth (Figs. 2 and 5), distances vs L (Figs. 3 and 6) and mean perturbation vs L
  * on log-log axes with a fitted slope (Figs. 4 and 7). Values are means over seeds.
  */
+import { integerAxis, integerLogAxis } from "../display/axes";
 import { figure, type Figure, type Trace } from "../display/plotly";
 import type { Provenance } from "../display/provenance";
 import type { RunRecord } from "../train/sweep";
@@ -41,7 +42,7 @@ export function testErrorFigure(runs: RunRecord[], provenance: Provenance): Figu
   const g = byDepth(runs);
   return figure(
     [{ x: g.map((d) => d.L), y: g.map((d) => mean(d.runs.map((r) => r.testError))), error_y: { type: "data", array: g.map((d) => std(d.runs.map((r) => r.testError))), visible: true }, type: "scatter", mode: "lines+markers", name: "test error" }],
-    { layout: { title: { text: "Test error vs blocks per section (Fig. 1)" }, xaxis: { title: { text: "blocks per section L" } }, yaxis: { title: { text: "test error" } } }, provenance },
+    { layout: { title: { text: "Test error vs blocks per section (Fig. 1)" }, xaxis: integerAxis("blocks per section L", g.map((d) => d.L)), yaxis: { title: { text: "test error" } } }, provenance },
   );
 }
 
@@ -86,7 +87,7 @@ export function distanceFigure(runs: RunRecord[], provenance: Provenance, scaled
   const traces: Trace[] = Array.from({ length: sections }, (_, s) => ({ x: g.map((d) => d.L), y: g.map((d) => mean(d.runs.map((r) => pick(r, s)))), type: "scatter", mode: "lines+markers", name: `section ${s + 1}` }));
   traces.push({ x: g.map((d) => d.L), y: g.map((d) => mean(d.runs.map((r) => (scaled ? r.measures.scaledDistance : r.measures.distance)))), type: "scatter", mode: "lines+markers", name: "total", line: { dash: "dash" } });
   const name = scaled ? "scaled distance d_scaled" : "computational distance d";
-  return figure(traces, { layout: { title: { text: `${name} vs L (Fig. ${scaled ? 6 : 3})` }, xaxis: { title: { text: "blocks per section L" } }, yaxis: { title: { text: name } } }, provenance });
+  return figure(traces, { layout: { title: { text: `${name} vs L (Fig. ${scaled ? 6 : 3})` }, xaxis: integerAxis("blocks per section L", g.map((d) => d.L)), yaxis: { title: { text: name } } }, provenance });
 }
 
 /** Figs. 4 (absolute) and 7 (scaled): mean perturbation vs L, log-log, with fitted slopes and 95% intervals against the 1/L law. */
@@ -112,7 +113,7 @@ export function meanPerturbationFigure(runs: RunRecord[], provenance: Provenance
   traces.push({ x: Ls, y: Ls.map((L) => (net[0] * Ls[0]) / L), type: "scatter", mode: "lines", name: "1/L law (through the first point)", line: { dash: "dot", color: "#888" } });
   const what = scaled ? "mean scaled perturbation d_scaled/L" : "mean perturbation d/L";
   return figure(traces, {
-    layout: { title: { text: `${what} vs L, log-log (Fig. ${scaled ? 7 : 4})` }, xaxis: { title: { text: "blocks per section L" }, type: "log" }, yaxis: { title: { text: what }, type: "log" } },
+    layout: { title: { text: `${what} vs L, log-log (Fig. ${scaled ? 7 : 4})` }, xaxis: integerLogAxis("blocks per section L", Ls), yaxis: { title: { text: what }, type: "log" } },
     provenance,
   });
 }
@@ -166,7 +167,7 @@ export function stoppingRuleFigure(runs: RunRecord[], provenance: Provenance, ep
   });
   traces.push({ x: [grid[0], maxL], y: [eps, eps], type: "scatter", mode: "lines", line: { dash: "dash", color: "#c0392b" }, name: `ε = ${eps}` });
   return figure(traces, {
-    layout: { title: { text: "Stopping rule: mean scaled perturbation vs L and the depth where it reaches ε" }, xaxis: { title: { text: "blocks per section L" }, type: "log" }, yaxis: { title: { text: "mean scaled perturbation" }, type: "log" } },
+    layout: { title: { text: "Stopping rule: mean scaled perturbation vs L and the depth where it reaches ε" }, xaxis: integerLogAxis("blocks per section L", [...Ls, maxL]), yaxis: { title: { text: "mean scaled perturbation" }, type: "log" } },
     provenance,
   });
 }

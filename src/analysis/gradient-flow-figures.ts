@@ -4,11 +4,11 @@
  * fitted order, and the direct vs through-the-weights decomposition per block.
  */
 import { figure, type Figure, type Trace } from "../display/plotly";
+import { TOP_LEGEND } from "../display/axes";
 import type { Provenance } from "../display/provenance";
 import type { ConvergenceResult } from "./ode-view";
 import type { DecompositionRow, DepthSweepRow, GradientNorms } from "./gradient-norms";
 
-const TOP_LEGEND = { orientation: "h", x: 0, xanchor: "left", y: 1.02, yanchor: "bottom" };
 const COLOURS = { residual: "#1f77b4", plain: "#d62728" };
 
 /** ‖∂L/∂x‖ at the first block and ‖∂L/∂W‖ of the first layer against depth, residual and plain (log-log). */

@@ -6,13 +6,12 @@
  * first block), with its hook name in the hover text; stage boundaries are drawn as dotted lines.
  */
 import { figure, type Figure, type Trace } from "../display/plotly";
+import { TOP_LEGEND } from "../display/axes";
 import type { Provenance } from "../display/provenance";
 import type { EpochRecord } from "../train/train";
 import type { AlignmentRow, BlockRow, ChangeRatioRow, DropBlockResult, IntermediateRow, UnrollRow } from "./iterative-inference";
 
 const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"];
-/** A horizontal legend between the title and the plot: clear of the data and of the provenance footer. */
-const TOP_LEGEND = { orientation: "h", x: 0, xanchor: "left", y: 1.02, yanchor: "bottom" };
 
 /** Dotted vertical lines before the first block of every stage after the first. */
 function stageLines(rows: BlockRow[]): Record<string, unknown>[] {

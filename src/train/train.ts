@@ -8,6 +8,7 @@ import { batches } from "../data/batches";
 import type { ImageDataset } from "../data/dataset";
 import { channelStats, type Augmentation, type NormStats } from "../data/transforms";
 import { DisplayHandle, display } from "../display/display";
+import { integerAxis, secondaryAxis, TOP_LEGEND } from "../display/axes";
 import { figure } from "../display/plotly";
 import { ProgressBar } from "../display/progress";
 import type { Provenance } from "../display/provenance";
@@ -241,9 +242,11 @@ export function trainingCurves(history: EpochRecord[], provenance: Provenance) {
     {
       layout: {
         title: { text: "Training curves" },
-        xaxis: { title: { text: "epoch" } },
+        xaxis: integerAxis("epoch", ep),
         yaxis: { title: { text: "loss" } },
-        yaxis2: { title: { text: "test error" }, overlaying: "y", side: "right", rangemode: "tozero" },
+        yaxis2: secondaryAxis("test error", { rangemode: "tozero" }),
+        legend: TOP_LEGEND,
+        margin: { t: 100 },
       },
       provenance,
     },

@@ -55,6 +55,46 @@ async function main() {
       check(`figure ${i + 1} has drawn data`, r.paths > 0, `${r.paths} path(s)`);
       check(`figure ${i + 1} shows its provenance`, /dataset: .*model: .*seed: .*backend: /.test(r.provenance), r.provenance.slice(0, 120));
     });
+    // Axes as drawn: no tick label twice on one axis; whole numbers on count axes (epochs, L,
+    // blocks, depths); legends clear of the plot areas and of the axis titles.
+    const drawn = await page.evaluate(() =>
+      Array.from(document.querySelectorAll(".reslab-plot")).map((el) => {
+        const box = (e) => { const r = e.getBoundingClientRect(); return { l: r.left, r: r.right, t: r.top, b: r.bottom }; };
+        const axes = {};
+        el.querySelectorAll("g[class$='tick'] > text").forEach((t) => {
+          const cls = t.parentElement.getAttribute("class");
+          if (!/^[xy]\d*tick$/.test(cls)) return;
+          (axes[cls.replace("tick", "")] ??= { labels: [], title: "" }).labels.push(t.textContent);
+        });
+        el.querySelectorAll("text[class$='title']").forEach((t) => {
+          const m = /^([xy]\d*)title$/.exec(t.getAttribute("class") || "");
+          if (m && axes[m[1]]) axes[m[1]].title = t.textContent;
+        });
+        const gd = el.classList.contains("js-plotly-plot") ? el : el.querySelector(".js-plotly-plot");
+        for (const [k, a] of Object.entries(axes)) a.type = gd && gd._fullLayout ? (gd._fullLayout[`${k[0]}axis${k.slice(1)}`] || {}).type : undefined;
+        const legend = el.querySelector("g.legend");
+        const legendBox = legend && legend.getBBox().width > 0 ? box(legend.querySelector("rect.bg") || legend) : null;
+        return {
+          axes,
+          legendBox,
+          plots: Array.from(el.querySelectorAll("rect.nsewdrag")).map(box),
+          titles: Array.from(el.querySelectorAll("text[class$='title']")).filter((t) => /^[xy]\d*title$/.test(t.getAttribute("class") || "")).map((t) => ({ text: t.textContent, ...box(t) })),
+        };
+      }),
+    );
+    const COUNT_AXIS = /^(epoch|blocks per section L|block \(|depth|hook point|unit$)/;
+    const overlap = (a, b) => a.l < b.r - 1 && b.l < a.r - 1 && a.t < b.b - 1 && b.t < a.b - 1;
+    drawn.forEach((f, i) => {
+      // (a log axis repeats its minor labels 2, 5 in every decade: that is Plotly's style, not a clash)
+      const dup = Object.entries(f.axes).filter(([, a]) => a.type !== "log" && new Set(a.labels).size !== a.labels.length).map(([k, a]) => `${k}: ${a.labels.join(" ")}`);
+      check(`figure ${i + 1}: no tick label twice on an axis`, dup.length === 0, dup.join("; "));
+      const fractional = Object.entries(f.axes).filter(([, a]) => COUNT_AXIS.test(a.title) && a.labels.some((l) => !/^[\d\s,]+$/.test(l.replace(/\u2212/g, "-")))).map(([k, a]) => `${k} "${a.title}": ${a.labels.join(" ")}`);
+      check(`figure ${i + 1}: whole-number ticks on count axes`, fractional.length === 0, fractional.join("; "));
+      if (f.legendBox) {
+        const hits = [...f.plots.filter((p) => overlap(f.legendBox, p)).map(() => "the plot area"), ...f.titles.filter((t) => overlap(f.legendBox, t)).map((t) => `the axis title "${t.text}"`)];
+        check(`figure ${i + 1}: the legend covers no plot area or axis title`, hits.length === 0, hits.join(", "));
+      }
+    });
     check("no JavaScript errors from ResLab output", !pageErrors.some((e) => /Plotly|reslab/i.test(e)), pageErrors.join(" | ").slice(0, 300));
     const first = page.locator(".reslab-plot").first();
     await first.scrollIntoViewIfNeeded();
