@@ -11,10 +11,5 @@ source scripts/jupyter.sh
 mode=(--quick)
 [ -n "${RESLAB_FULL:-}" ] && mode=()
 "$RESLAB_PY" scripts/run_notebooks.py "${mode[@]}" --out reports notebooks/0*.ipynb
-{
-  echo '<!doctype html><meta charset="utf-8"><title>ResLab report</title><h1>ResLab report</h1><ul>'
-  for f in reports/0*.html; do n=$(basename "$f"); echo "<li><a href=\"$n\">${n%.html}</a></li>"; done
-  echo "</ul><p>$(date -u +%Y-%m-%dT%H:%MZ), ${RESLAB_FULL:+full mode: $RESLAB_FULL}${RESLAB_FULL:-quick mode (embedded MNIST)}</p>"
-} > reports/index.html
-echo "report: $PWD/reports/index.html"
-for f in reports/0*.html; do echo "  $PWD/$f"; done
+# reports/index.html: each notebook with its size, run time, backend and findings; prints the sizes
+node scripts/report-index.js reports

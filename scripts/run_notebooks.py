@@ -4,9 +4,11 @@ Usage: run_notebooks.py [--quick] --out DIR NOTEBOOK...
 
 Each notebook runs in its own folder (so relative paths work as in Jupyter), in quick mode when
 --quick is given (RESLAB_QUICK=1 in the kernel's environment). A cell error fails the notebook.
-Prints one line per notebook and a closing "notebooks: N passed, N failed" line.
+Prints one line per notebook and a closing "notebooks: N passed, N failed" line, and records each
+notebook's run time and outcome in DIR/run-summary.json.
 """
 import argparse
+import json
 import os
 import sys
 import time
@@ -35,6 +37,13 @@ def main():
     if args.quick:
         os.environ["RESLAB_QUICK"] = "1"
     passed = failed = 0
+    # run times and outcomes, for the report index (scripts/report-index.js); earlier entries are kept
+    summary_path = os.path.join(args.out, "run-summary.json")
+    try:
+        with open(summary_path, encoding="utf-8") as f:
+            summary = json.load(f)
+    except (OSError, ValueError):
+        summary = {}
     for path in args.notebooks:
         name = os.path.splitext(os.path.basename(path))[0]
         nb = nbformat.read(path, as_version=4)
@@ -62,6 +71,10 @@ def main():
         with open(html_path, "w", encoding="utf-8") as f:
             f.write(html)
         secs = time.time() - t0
+        summary[name] = {"notebook": path, "seconds": round(secs, 1), "ok": not problem, "problem": problem, "quick": args.quick}
+        with open(summary_path + ".tmp", "w", encoding="utf-8") as f:
+            json.dump(summary, f, indent=1)
+        os.replace(summary_path + ".tmp", summary_path)
         if problem:
             failed += 1
             print(f"FAIL {path} ({secs:.1f} s): {problem}", flush=True)

@@ -48,6 +48,11 @@ if grep -q "^built" native/torch-backend/build/STATUS 2>/dev/null && [ -z "${RES
 fi
 unset RESLAB_FALLBACK_LOG
 
+# the reports as npm start writes them: minified plotly.js once per notebook, and the index
+node scripts/report-index.js "$art/notebooks" > "$art/report-index.log" 2>&1
+node test/browser/report-check.js "$art/notebooks" 2>&1 | tee "$art/report-check.log"
+count "$art/report-check.log"
+
 echo "== 4/4 notebook exports in headless Chromium"
 for html in "$art"/notebooks/*.html; do
   name=$(basename "$html" .html)

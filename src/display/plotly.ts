@@ -3,7 +3,7 @@
  *
  * A figure's bundle carries `application/vnd.plotly.v1+json` (for JupyterLab's Plotly renderer)
  * and a `text/html` fallback that works offline: the first figure of a kernel session inlines
- * plotly.js from the `plotly.js-dist` package, later figures reuse it. The provenance line is
+ * plotly.js from the `plotly.js-dist-min` package (minified, about 4.6 MB), later figures reuse it. The provenance line is
  * drawn under the plot and stored in the bundle's metadata.
  */
 import { randomBytes } from "crypto";
@@ -24,10 +24,10 @@ export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 let plotlySource: string | undefined;
 let libraryShipped = false;
 
-/** The plotly.js bundle as an inline-safe script body (read once from plotly.js-dist). */
+/** The plotly.js bundle as an inline-safe script body (read once from plotly.js-dist-min). */
 export function plotlyLibrarySource(): string {
   if (plotlySource === undefined) {
-    const file = require.resolve("plotly.js-dist");
+    const file = require.resolve("plotly.js-dist-min");
     // Shadow module/exports/define so the UMD wrapper always sets window.Plotly, even in
     // notebooks that load require.js; escape "</script" so the HTML parser cannot end early.
     const body = fs.readFileSync(file, "utf8").replace(/<\/script/gi, "<\\/script");
