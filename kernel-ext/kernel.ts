@@ -37,7 +37,7 @@ export function kernelBanner(report: BackendReport | undefined): string {
   return (
     `ResLab ${VERSION} — residual-network lab (TypeScript ${tslabVersions.typescript}, tslab ${tslabVersions.tslab}, Node ${process.version})\n` +
     `backend: ${describeBackend(report)}\n` +
-    `Preloaded: reslab (the library), tf (tfjs). %lsmagic lists the magics.`
+    `Preloaded: reslab (the library), tf (tfjs), aq (arquero). %lsmagic lists the magics.`
   );
 }
 
@@ -80,11 +80,14 @@ class ReslabKernelInfo extends JupyterHandlerImpl {
   }
 }
 
-/** The TypeScript run once at start so every session has `reslab` and `tf`. */
+/** The TypeScript run once at start so every session has `reslab`, `tf` and `aq` (arquero). */
 export function preludeSource(): string {
   const lib = JSON.stringify(PACKAGE_ROOT);
   const tfDir = JSON.stringify(path.dirname(require.resolve("@tensorflow/tfjs/package.json")));
-  return `import * as reslab from ${lib};\nimport * as tf from ${tfDir};`;
+  // by absolute path: tslab resolves bare imports from the notebook's folder, which may have no
+  // node_modules (a notebook outside this checkout), so the session's libraries are preloaded
+  const aqDir = JSON.stringify(path.dirname(require.resolve("arquero/package.json")));
+  return `import * as reslab from ${lib};\nimport * as tf from ${tfDir};\nimport * as aq from ${aqDir};`;
 }
 
 /** Everything a kernel needs, without the network server (tests drive this directly). */

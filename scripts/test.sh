@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ResLab's whole test suite (the README's test command; .ci/run calls it too):
 #   1. unit tests (jest)            2. the kernel over the Jupyter protocol (jupyter_kernel_test)
-#   3. every notebook headless      4. the quickstart's HTML export rendered in Chromium
+#   3. every notebook headless      4. every notebook's HTML export rendered in Chromium
+#   5. notebooks 00 and 01 run through a live Jupyter Notebook front end (Playwright + Chromium)
 # Ends with one line "tests: N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +19,7 @@ count() { # reads "...: N passed, N failed[, N skipped]" from the last matching 
   if grep -q skipped <<<"$line"; then skipped=$((skipped + $(sed -E 's/.* ([0-9]+) skipped.*/\1/' <<<"$line"))); fi
 }
 
-echo "== 1/4 unit tests (jest)"
+echo "== 1/5 unit tests (jest)"
 npx --no-install jest --ci --json --outputFile="$art/jest.json" 2>&1 | tee "$art/jest.log" | grep -Ev '^\s*$'
 node -e '
   const r = require(process.argv[1]);
@@ -27,11 +28,11 @@ node -e '
 cat "$art/unit.count"; count "$art/unit.count"
 
 source scripts/jupyter.sh
-echo "== 2/4 kernel over the Jupyter protocol"
+echo "== 2/5 kernel over the Jupyter protocol"
 (cd test/kernel && "$RESLAB_PY" run.py) 2>&1 | grep -Ev "^Exception ignored|NoneType|^  File|^Traceback \(most recent call last\):$" | tee "$art/kernel.log"
 count "$art/kernel.log"
 
-echo "== 3/4 notebooks, headless, quick mode"
+echo "== 3/5 notebooks, headless, quick mode"
 export RESLAB_RESULTS_DIR="$PWD/$art/results"   # fresh sweeps every test run
 # Kernels that ran through the torch backend's cpu fallback (first use of each, any process).
 export RESLAB_FALLBACK_LOG="$PWD/$art/fallbacks.log"; : > "$RESLAB_FALLBACK_LOG"
@@ -53,12 +54,16 @@ node scripts/report-index.js "$art/notebooks" > "$art/report-index.log" 2>&1
 node test/browser/report-check.js "$art/notebooks" 2>&1 | tee "$art/report-check.log"
 count "$art/report-check.log"
 
-echo "== 4/4 notebook exports in headless Chromium"
+echo "== 4/5 notebook exports in headless Chromium"
 for html in "$art"/notebooks/*.html; do
   name=$(basename "$html" .html)
   node test/browser/plotly-render.js "$html" "$art/$name-plot.png" 2>&1 | tee "$art/browser-$name.log"
   count "$art/browser-$name.log"
 done
+
+echo "== 5/5 a live Jupyter Notebook server, driven through its UI in Chromium"
+node test/browser/live-notebook.js "$art/live" 2>&1 | tee "$art/live.log"
+count "$art/live.log"
 
 if [ "${RESLAB_TEST_SLURM:-0}" = 1 ]; then
   # opt-in: installs and starts a one-node Slurm (writes /etc/slurm/slurm.conf), so not by default
