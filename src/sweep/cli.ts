@@ -53,20 +53,20 @@ export function registerSweepCommands(program: Command): void {
     });
 
   sweep.command("status")
-    .description("The state of a plan's runs on the queue")
-    .argument("<plan>", "plan file")
+    .description("The state of a plan's runs on the queue (without a plan: every job on it)")
+    .argument("[plan]", "plan file")
     .requiredOption("--queue <url>", "Redis URL")
     .option("--name <queue>", "queue name", DEFAULT_QUEUE)
     .option("--json", "print JSON rows")
-    .action(async (file: string, o: { queue: string; name: string; json?: boolean }) => {
-      const { checkRedis, queueStatus } = await import("./queue");
+    .action(async (file: string | undefined, o: { queue: string; name: string; json?: boolean }) => {
+      const { checkRedis, queueStatus, allJobsStatus } = await import("./queue");
       await checkRedis(o.queue);
-      const rows = await queueStatus(readPlan(file), o.queue, { name: o.name });
+      const rows = file ? await queueStatus(readPlan(file), o.queue, { name: o.name }) : await allJobsStatus(o.queue, { name: o.name });
       if (o.json) return out(JSON.stringify(rows));
       const counts = new Map<string, number>();
       for (const r of rows) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
       for (const r of rows) out(`${String(r.index).padStart(4)}  ${r.id}  L=${r.L} seed=${r.seed}  ${r.state}${r.progress ? ` (${r.progress})` : ""}${r.error ? `: ${r.error}` : ""}${r.testError !== null ? `  test error ${r.testError.toFixed(4)}` : ""}`);
-      out([...counts].map(([s, n]) => `${n} ${s}`).join(", "));
+      out(rows.length ? [...counts].map(([s, n]) => `${n} ${s}`).join(", ") : `no jobs on the queue ${o.name}`);
     });
 
   program.command("worker")

@@ -50,14 +50,16 @@ export function redisOptions(url: string): RedisOptions {
  */
 export async function checkRedis(url: string, timeoutMs = 5000): Promise<void> {
   const client = new IORedis({ ...(redisOptions(url) as object), lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
-  client.on("error", () => {}); // reported below
+  let first: Error | undefined;
+  client.on("error", (e: Error) => (first ??= e)); // the first error says why (ECONNREFUSED, ENOTFOUND …)
   try {
     await Promise.race([
       client.connect().then(() => client.ping()),
       new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)),
     ]);
   } catch (e) {
-    throw new Error(`cannot reach Redis at ${url}: ${(e as Error).message || String(e)}. Start a Redis server there (Debian: apt-get install redis-server) or correct --queue.`);
+    const why = (first?.message || (e as Error).message || String(e)).replace(/\.+$/, "");
+    throw new Error(`cannot reach Redis at ${url}: ${why}. Start a Redis server there (Debian: apt-get install redis-server) or correct --queue.`);
   } finally {
     client.disconnect();
   }
@@ -179,6 +181,32 @@ export async function queueStatus(plan: SweepPlan, url: string, opts: { name?: s
     return rows;
   } finally {
     if (!opts.queue) await queue.close();
+  }
+}
+
+/** Every job on the queue (any plan), oldest first, as status rows. */
+export async function allJobsStatus(url: string, opts: { name?: string } = {}): Promise<StatusRow[]> {
+  const queue = openQueue(url, opts.name);
+  try {
+    const states = ["waiting", "active", "delayed", "prioritized", "waiting-children", "completed", "failed"] as const;
+    const rows: StatusRow[] = [];
+    for (const state of states) {
+      for (const job of (await queue.getJobs([state])) as Array<Job<SweepJobData> | undefined>) {
+        if (!job) continue;
+        const p = job.progress as SweepProgress | null;
+        const ret = job.returnvalue as { testError?: number } | undefined;
+        rows.push({
+          index: job.data.index, id: String(job.id), L: job.data.L, seed: job.data.seed, state,
+          progress: state === "active" && p && typeof p === "object" && p.epoch ? `epoch ${p.epoch}/${p.epochs}` : "",
+          attempts: job.attemptsMade ?? 0,
+          error: state === "failed" ? job.failedReason ?? "" : "",
+          testError: state === "completed" && ret && typeof ret.testError === "number" ? ret.testError : null,
+        });
+      }
+    }
+    return rows.sort((a, b) => a.index - b.index);
+  } finally {
+    await queue.close();
   }
 }
 
