@@ -9,7 +9,7 @@
  */
 const { spawn, spawnSync } = require("child_process");
 const fs = require("fs");
-const net = require("net");
+const { freePort } = require("./lib/free-port");
 const os = require("os");
 const path = require("path");
 const root = path.resolve(__dirname, "..");
@@ -25,14 +25,6 @@ const runs = Number(arg("--runs", 6));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const port = s.address().port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function main() {
   const redisBin = process.env.RESLAB_REDIS_SERVER || "redis-server";

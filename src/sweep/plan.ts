@@ -12,26 +12,19 @@ import * as fs from "fs";
 import * as path from "path";
 import { DATASET_NAMES } from "../data/load";
 import type { StudyParams } from "../studies/perturbation-study";
+import type { StudyData, TrainingRecipe } from "../studies/recipe";
 
-/** One run of seed 000's perturbation sweep: a pre-activation ResNet trained and measured. */
-export interface PerturbationRunConfig {
+/**
+ * One run of seed 000's perturbation sweep: a pre-activation ResNet trained (the recipe's epochs,
+ * batch size, lr, optimizer, weight decay, augmentation) and measured.
+ */
+export interface PerturbationRunConfig extends TrainingRecipe, Omit<StudyData, "dataDir"> {
   study: "perturbation";
-  /** Data: a dataset name, stratified subset sizes, a pooling factor. */
-  dataset: string;
-  trainN?: number;
-  testN?: number;
-  downsample?: number;
   /** Section widths and blocks per section L. */
   widths: number[];
   L: number;
   /** Seed of the initialisation, batch order and augmentation. */
   seed: number;
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  optimizer: "sgd" | "momentum" | "adam";
-  weightDecay: number;
-  augment: boolean;
   /** Test images the perturbations are measured on. */
   measureImages: number;
 }

@@ -13,7 +13,7 @@
 const { spawn } = require("child_process");
 const crypto = require("crypto");
 const fs = require("fs");
-const net = require("net");
+const { freePort } = require("../../scripts/lib/free-port");
 const os = require("os");
 const path = require("path");
 const { chromium } = require("playwright-core");
@@ -27,14 +27,6 @@ const check = (name, ok, detail = "") => {
 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const port = s.address().port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function startServer(dir, port, token) {
   const bin = process.env.RESLAB_JUPYTER_NOTEBOOK || "jupyter-notebook";
