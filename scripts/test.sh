@@ -55,7 +55,7 @@ node test/browser/report-check.js "$art/notebooks" 2>&1 | tee "$art/report-check
 count "$art/report-check.log"
 
 echo "== 4/5 notebook exports in headless Chromium"
-for html in "$art"/notebooks/*.html; do
+for html in "$art"/notebooks/0*.html; do
   name=$(basename "$html" .html)
   node test/browser/plotly-render.js "$html" "$art/$name-plot.png" 2>&1 | tee "$art/browser-$name.log"
   count "$art/browser-$name.log"

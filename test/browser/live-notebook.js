@@ -187,6 +187,8 @@ async function main() {
     await page.click('button[data-jupyter-action="jupyter-notebook:interrupt-kernel"]');
     await page.waitForFunction((i) => typeof window.Jupyter.notebook.get_cell(i).input_prompt_number === "number", trainCell, { timeout: 60000, polling: 100 });
     const stopS = (Date.now() - tInt) / 1000;
+    // the reply (the prompt number) can come before the last output on the other channel
+    await page.waitForFunction((i) => /interrupt/i.test(window.Jupyter.notebook.get_cell(i).element.find(".output_area").text()), trainCell, { timeout: 10000, polling: 100 }).catch(() => undefined);
     const trainOut = await cellOutputs(page, trainCell);
     check("the interrupt button stops a running %train within a batch", stopS < 5 && trainOut.text.some((t) => /interrupt/i.test(t)), `${stopS.toFixed(2)} s; ${trainOut.text.join(" | ").replace(/\s+/g, " ").slice(0, 240)}`);
     await page.screenshot({ path: path.join(OUT, "live-00-interrupted.png"), fullPage: false });

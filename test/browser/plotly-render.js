@@ -82,7 +82,7 @@ async function main() {
         };
       }),
     );
-    const COUNT_AXIS = /^(epoch|blocks per section L|block \(|depth|hook point|unit$)/;
+    const COUNT_AXIS = /^(epoch|blocks per section L|block \(|depth|hook point)/;
     const overlap = (a, b) => a.l < b.r - 1 && b.l < a.r - 1 && a.t < b.b - 1 && b.t < a.b - 1;
     drawn.forEach((f, i) => {
       // (a log axis repeats its minor labels 2, 5 in every decade: that is Plotly's style, not a clash)
