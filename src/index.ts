@@ -63,3 +63,4 @@ export * from "./studies/identity-mappings-paper";
 export { planPerturbationSweep, makePlan, readPlan, writePlan, checkPlan, contentId, studyParamsOfPlan, type SweepPlan, type PlanEntry, type RunConfig } from "./sweep/plan";
 export { runPlanEntry, planEntry, InvalidRunError } from "./sweep/run-entry";
 export { bindResultsDir } from "./sweep/results-dir";
+export { studyScale, paramsAtScale, STUDY_SCALES, type StudyScale, type ScaleChoice } from "./studies/scale";

@@ -9,6 +9,7 @@ import { loadStudyDataset, resolveResultsDir, QUICK_RECIPE, type StudyData, type
 import type { ImageDataset } from "../data/dataset";
 import { readRun, runDir, sweepTable, type RunRecord } from "../train/sweep";
 import { planPerturbationSweep } from "../sweep/plan";
+import { paramsAtScale, type StudyScale } from "./scale";
 import { runPlanEntry } from "../sweep/run-entry";
 import { loadCheckpoint } from "../train/checkpoint";
 import {
@@ -48,6 +49,22 @@ export const FULL_STUDY_MNIST: StudyParams = {
 
 /** Full mode on CIFAR-10 with the seed's augmentation. */
 export const FULL_STUDY_CIFAR: StudyParams = { ...FULL_STUDY_MNIST, dataset: "cifar10", augment: true, epochs: 160, resultsDir: "results/full-cifar10" };
+
+/**
+ * CPU scale (RESLAB_SCALE=cpu): all 8,000 / 2,000 embedded MNIST digits, the seed's widths
+ * 16/32/64, L ∈ {1, 2, 4, 8}, two seeds, five epochs of Adam: real training (about 1–2 % test
+ * error) in about a quarter of an hour on 2 cores with the torch backend.
+ */
+export const CPU_STUDY: StudyParams = {
+  dataset: "mnist-embedded", widths: [16, 32, 64], blocks: [1, 2, 4, 8], seeds: [0, 1],
+  epochs: 5, batchSize: 64, lr: 1e-3, optimizer: "adam", weightDecay: 1e-4, augment: false, eps: 0.1, measureImages: 1000,
+  resultsDir: "results/cpu-mnist-embedded",
+};
+
+/** The study's parameters at the scale the environment asks for (src/studies/scale.ts). */
+export function perturbationStudyAtScale(env: NodeJS.ProcessEnv = process.env): { scale: StudyScale; params: StudyParams } {
+  return paramsAtScale({ quick: QUICK_STUDY, cpu: CPU_STUDY, full: (d) => (d === "cifar10" ? FULL_STUDY_CIFAR : FULL_STUDY_MNIST) }, "", env);
+}
 
 /** What {@link runPerturbationStudy} returns. */
 export interface StudyResult {
