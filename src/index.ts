@@ -64,3 +64,6 @@ export { planPerturbationSweep, makePlan, readPlan, writePlan, checkPlan, conten
 export { runPlanEntry, planEntry, InvalidRunError } from "./sweep/run-entry";
 export { bindResultsDir } from "./sweep/results-dir";
 export { studyScale, paramsAtScale, STUDY_SCALES, type StudyScale, type ScaleChoice } from "./studies/scale";
+export { claimsDisplay, CLAIMS_MIME, type ClaimRow, type Verdict } from "./studies/claims/claim";
+export { seed000Claims } from "./studies/claims/seed000";
+export * as claimThresholds from "./studies/claims/thresholds";
