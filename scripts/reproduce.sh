@@ -10,7 +10,7 @@ bash scripts/ensure-node-deps.sh
 source scripts/jupyter.sh
 export RESLAB_SCALE=cpu
 # the studies with a cpu scale so far (src/studies/*: CPU_* parameters)
-notebooks=(notebooks/01-training-sweeps.ipynb notebooks/02-distance-curves.ipynb notebooks/03-stopping-rule.ipynb)
+notebooks=(notebooks/01-training-sweeps.ipynb notebooks/02-distance-curves.ipynb notebooks/03-stopping-rule.ipynb notebooks/07-gradient-flow.ipynb notebooks/08-identity-mappings.ipynb)
 "$RESLAB_PY" scripts/run_notebooks.py --out reports/reproduction "${notebooks[@]}"
 node scripts/report-index.js reports/reproduction
 node scripts/reproduction.js reports/reproduction --readme README.md

@@ -67,3 +67,5 @@ export { studyScale, paramsAtScale, STUDY_SCALES, type StudyScale, type ScaleCho
 export { claimsDisplay, CLAIMS_MIME, type ClaimRow, type Verdict } from "./studies/claims/claim";
 export { seed000Claims } from "./studies/claims/seed000";
 export * as claimThresholds from "./studies/claims/thresholds";
+export { seed002Claim } from "./studies/claims/seed002";
+export { seed004Claim } from "./studies/claims/seed004";

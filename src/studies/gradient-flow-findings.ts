@@ -4,6 +4,7 @@
  */
 import type { ConvergenceResult } from "../analysis/ode-view";
 import type { DecompositionRow, DepthSweepRow } from "../analysis/gradient-norms";
+import { GRADIENT_FLOW } from "./claims/thresholds";
 
 const e2 = (v: number) => (Number.isFinite(v) ? v.toExponential(2) : String(v));
 
@@ -14,10 +15,10 @@ export function depthFinding(rows: DepthSweepRow[], label: string): string {
   const [res, plain] = [change(pick(true)), change(pick(false))];
   const says = (c: ReturnType<typeof change>, kind: string) =>
     `${kind}: ‖∂L/∂x‖ at the first block ${e2(c.from.firstInputGrad)} at depth ${c.from.depth} → ${e2(c.to.firstInputGrad)} at depth ${c.to.depth} (×${e2(c.factor)})`;
-  const vanishes = plain.factor < 1e-2;
-  const keeps = res.factor >= 1e-1 && res.factor <= 10;
-  const grows = res.factor > 10;
-  const explodes = rows.filter((r) => !Number.isFinite(r.firstInputGrad) || r.firstInputGrad > 1e6);
+  const vanishes = plain.factor < GRADIENT_FLOW.vanishFactor;
+  const keeps = res.factor >= GRADIENT_FLOW.keepFactor && res.factor <= GRADIENT_FLOW.growFactor;
+  const grows = res.factor > GRADIENT_FLOW.growFactor;
+  const explodes = rows.filter((r) => !Number.isFinite(r.firstInputGrad) || r.firstInputGrad > GRADIENT_FLOW.explodeNorm);
   const verdict = vanishes && keeps ? "as seed 002 says: the plain net's gradient vanishes with depth, the residual net's identity term keeps it"
     : vanishes && grows ? "the plain net's gradient vanishes with depth as seed 002 says; the residual net's does not vanish but grows, the explosion the seed says the identity term does not prevent"
     : !vanishes ? "the plain net's gradient does not vanish over these depths, unlike seed 002's warning"

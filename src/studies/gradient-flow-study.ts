@@ -17,6 +17,7 @@ import type { Provenance } from "../display/provenance";
 import { depthSweepRow, gradientDecomposition, gradientDepthSweep, gradientNorms, type DecompositionRow, type DepthSweepRow, type GradientNorms } from "../analysis/gradient-norms";
 import { eulerConvergence, type ConvergenceOptions, type ConvergenceResult } from "../analysis/ode-view";
 import { loadStudyDataset, type StudyData, type TrainingRecipe } from "./recipe";
+import { studyScale, type StudyScale } from "./scale";
 
 /** Parameters of the gradient-flow study. */
 export interface GradientFlowParams extends TrainingRecipe, StudyData {
@@ -52,6 +53,25 @@ export const FULL_GRADIENT_FLOW_CIFAR: GradientFlowParams = {
   ode: { width: 16, T: 1, depths: [4, 8, 16, 32, 64, 128, 256, 512], activation: "tanh" }, seed: 0,
   epochs: 10, batchSize: 128, lr: 0.1, optimizer: "momentum", weightDecay: 1e-4, augment: false,
 };
+
+/**
+ * CPU scale (RESLAB_SCALE=cpu): all 8,000 / 2,000 embedded digits at 28×28, dense width 64 up to
+ * 64 layers, conv widths 8/16/32 up to 16 blocks per stage, every depth trained for two epochs
+ * of Adam (a few minutes on 2 cores with the torch backend).
+ */
+export const CPU_GRADIENT_FLOW: GradientFlowParams = {
+  dataset: "mnist-embedded", downsample: 1, probeImages: 128,
+  denseDepths: [4, 8, 16, 32, 64], denseWidth: 64, denseActivation: "relu",
+  convDepths: [1, 2, 4, 8, 16], convWidths: [8, 16, 32], trainedDepth: 8,
+  ode: { width: 16, T: 1, depths: [4, 8, 16, 32, 64, 128, 256, 512], activation: "tanh" }, seed: 0,
+  epochs: 2, batchSize: 64, lr: 1e-3, optimizer: "adam", weightDecay: 0, augment: false,
+};
+
+/** The study's parameters at the scale the environment asks for (src/studies/scale.ts). */
+export function gradientFlowAtScale(env: NodeJS.ProcessEnv = process.env): { scale: StudyScale; params: GradientFlowParams } {
+  const { scale } = studyScale(env);
+  return { scale, params: scale === "cpu" ? CPU_GRADIENT_FLOW : scale === "full" ? FULL_GRADIENT_FLOW_CIFAR : QUICK_GRADIENT_FLOW };
+}
 
 /** The data and the probe batch. Dispose with `dispose()`. */
 export interface GradientFlowContext {

@@ -12,6 +12,8 @@ import { currentBackend } from "../backend/select";
 import type { Provenance } from "../display/provenance";
 import { figure, type Figure, type Trace } from "../display/plotly";
 import { GATING_DISPUTE, HE2016_TABLE1, HE2016_TABLE2, PAPER_FAIL_ABOVE_PCT, type PaperError, type PaperRow } from "./identity-mappings-paper";
+import { paramsAtScale, type StudyScale } from "./scale";
+import { seed004Claim } from "./claims/seed004";
 import { loadStudyDataset, recipeTrainOptions, resolveResultsDir, QUICK_RECIPE, type StudyData, type TrainingRecipe } from "./recipe";
 
 /** One network of the comparison: a unit and a shortcut (with its options). */
@@ -68,6 +70,27 @@ export const FULL_IDENTITY_MAPPINGS_CIFAR: IdentityMappingParams = {
   epochs: 160, batchSize: 128, lr: 0.1, optimizer: "momentum", weightDecay: 1e-4, augment: true,
   variants: IDENTITY_VARIANTS, resultsDir: "results/identity-mappings-cifar10",
 };
+
+/**
+ * CPU scale (RESLAB_SCALE=cpu): ResNet-20 (widths 16/32/64) on all 8,000 / 2,000 embedded digits at
+ * 28×28, three epochs of Adam per variant (about a minute each on 2 cores with the torch backend).
+ */
+export const CPU_IDENTITY_MAPPINGS: IdentityMappingParams = {
+  dataset: "mnist-embedded", downsample: 1, blocksPerStage: 3, widths: [16, 32, 64], seed: 0,
+  epochs: 3, batchSize: 64, lr: 1e-3, optimizer: "adam", weightDecay: 1e-4, augment: false,
+  variants: IDENTITY_VARIANTS, resultsDir: "results/identity-mappings-cpu",
+};
+
+/** The study's parameters at the scale the environment asks for (src/studies/scale.ts). */
+export function identityMappingsAtScale(env: NodeJS.ProcessEnv = process.env): { scale: StudyScale; params: IdentityMappingParams } {
+  return paramsAtScale({ quick: QUICK_IDENTITY_MAPPINGS, cpu: CPU_IDENTITY_MAPPINGS, full: () => FULL_IDENTITY_MAPPINGS_CIFAR }, "identity-mappings-", env);
+}
+
+/** Seed 004's Table 2 claim on this comparison's residual units (a)–(e). */
+export function identityUnitsClaim(r: IdentityMappingResult, scale: StudyScale) {
+  const units = r.runs.filter((x) => x.variant.shortcut === "identity").map((x) => ({ id: x.variant.id, testError: x.run.testError }));
+  return seed004Claim(units, r.dataset.test.count, scale);
+}
 
 /** The trained comparison. */
 export interface IdentityMappingResult {

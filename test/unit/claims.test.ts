@@ -55,3 +55,25 @@ test("claims display as a table and carry their rows as JSON for the reproductio
   expect(bundle[CLAIMS_MIME]).toEqual(rows);
   expect(String(bundle["text/html"])).toContain("the stopping rule");
 });
+
+test("seed 002: a plain gradient that vanishes and a residual one that is kept holds; a plain one that does not vanish does not", async () => {
+  const { seed002Claim } = await import("../../src/studies/claims/seed002");
+  const rows = (plain: number[], res: number[]) => [
+    ...res.map((g, i) => ({ depth: 2 ** (i + 2), residual: true, firstInputGrad: g, firstWeightGrad: g, lastInputGrad: g, loss: 1 })),
+    ...plain.map((g, i) => ({ depth: 2 ** (i + 2), residual: false, firstInputGrad: g, firstWeightGrad: g, lastInputGrad: g, loss: 1 })),
+  ];
+  expect(seed002Claim(rows([1e-1, 1e-3, 1e-6], [0.5, 0.6, 40]), "dense", "cpu")).toMatchObject({ verdict: "holds", measured: expect.stringContaining("(grows)") });
+  expect(seed002Claim(rows([1e-1, 5e-2, 2e-2], [0.5, 0.5, 0.5]), "dense", "cpu")).toMatchObject({ verdict: "does not hold", why: expect.stringContaining("falls only") });
+  expect(seed002Claim(rows([1e-1, 1e-4], [1, 1e-3]), "conv", "cpu")).toMatchObject({ verdict: "does not hold", why: expect.stringContaining("residual gradient falls") });
+  expect(seed002Claim(rows([1], [1]), "conv", "quick")).toMatchObject({ verdict: "cannot tell" });
+});
+
+test("seed 004: (e) best holds; a rival beyond two standard errors does not; within them, cannot tell", async () => {
+  const { seed004Claim } = await import("../../src/studies/claims/seed004");
+  const units = (e: number, a: number) => [{ id: "unit-a-original", testError: a }, { id: "unit-b-bn-after-addition", testError: 0.05 }, { id: "unit-e-full-preactivation", testError: e }];
+  expect(seed004Claim(units(0.02, 0.03), 2000, "cpu")).toMatchObject({ verdict: "holds" });
+  // se at p = 0.02, n = 2000: 0.31 points; a gap of 1 point is beyond 2 se, 0.4 points is within
+  expect(seed004Claim(units(0.03, 0.02), 2000, "cpu")).toMatchObject({ verdict: "does not hold", why: expect.stringContaining("(a) beats (e) by 1.00 points") });
+  expect(seed004Claim(units(0.024, 0.02), 2000, "cpu")).toMatchObject({ verdict: "cannot tell", why: expect.stringContaining("within 2 standard errors") });
+  expect(seed004Claim([{ id: "unit-a-original", testError: 0.1 }], 2000, "quick")).toMatchObject({ verdict: "cannot tell" });
+});

@@ -28,3 +28,23 @@ export const STOPPING_RULE = {
   /** |predicted − empirical| ≤ this fraction of the empirical L counts as agreement. */
   relativeTolerance: 0.25,
 } as const;
+
+/** Gradient flow by depth (seed 002): the first block's ‖∂L/∂x‖ at the deepest vs the shallowest net. */
+export const GRADIENT_FLOW = {
+  /** The plain net's gradient vanishes when it falls by more than this factor over the sweep. */
+  vanishFactor: 1e-2,
+  /** The residual net's gradient is kept when it falls by no more than this factor. */
+  keepFactor: 1e-1,
+  /** A residual gradient that grows by more than this factor is reported as growing. */
+  growFactor: 10,
+  /** A norm above this (or not finite) counts as exploding. */
+  explodeNorm: 1e6,
+} as const;
+
+/**
+ * Ranking the residual units (seed 004, He et al.'s Table 2): two test errors differ when they are
+ * more than this many binomial standard errors apart, √(p(1 − p)/n) on the n test images.
+ */
+export const UNIT_RANKING = {
+  seMultiple: 2,
+} as const;
