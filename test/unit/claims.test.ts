@@ -65,6 +65,7 @@ test("seed 002: a plain gradient that vanishes and a residual one that is kept h
   expect(seed002Claim(rows([1e-1, 1e-3, 1e-6], [0.5, 0.6, 40]), "dense", "cpu")).toMatchObject({ verdict: "holds", measured: expect.stringContaining("(grows)") });
   expect(seed002Claim(rows([1e-1, 5e-2, 2e-2], [0.5, 0.5, 0.5]), "dense", "cpu")).toMatchObject({ verdict: "does not hold", why: expect.stringContaining("falls only") });
   expect(seed002Claim(rows([1e-1, 1e-4], [1, 1e-3]), "conv", "cpu")).toMatchObject({ verdict: "does not hold", why: expect.stringContaining("residual gradient falls") });
+  expect(seed002Claim(rows([1e-2, 1e2], [1, 1]), "conv", "cpu")).toMatchObject({ verdict: "does not hold", why: "the plain gradient grows ×1.0e+4 (not below ×0.01)" });
   expect(seed002Claim(rows([1], [1]), "conv", "quick")).toMatchObject({ verdict: "cannot tell" });
 });
 

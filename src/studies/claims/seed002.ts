@@ -23,6 +23,6 @@ export function seed002Claim(rows: DepthSweepRow[], label: string, scale: string
     ...base,
     measured: `depth ${plain[0].depth} → ${plain[plain.length - 1].depth}: plain ×${e2(fp)}, residual ×${e2(fr)}${fr > GRADIENT_FLOW.growFactor ? " (grows)" : ""}`,
     verdict: vanishes && keeps ? "holds" : "does not hold",
-    why: vanishes && keeps ? `plain falls below ×${GRADIENT_FLOW.vanishFactor}, residual stays above ×${GRADIENT_FLOW.keepFactor}` : !vanishes ? `the plain gradient falls only ×${e2(fp)} (not below ×${GRADIENT_FLOW.vanishFactor})` : `the residual gradient falls ×${e2(fr)} too`,
+    why: vanishes && keeps ? `plain falls below ×${GRADIENT_FLOW.vanishFactor}, residual stays above ×${GRADIENT_FLOW.keepFactor}` : !vanishes ? `the plain gradient ${fp >= 1 ? "grows" : "falls only"} ×${e2(fp)} (not below ×${GRADIENT_FLOW.vanishFactor})` : `the residual gradient falls ×${e2(fr)} too`,
   };
 }
