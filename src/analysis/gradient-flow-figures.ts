@@ -44,7 +44,7 @@ export function normsAlongFigure(curves: Array<{ label: string; norms: GradientN
   return figure(traces, {
     layout: {
       title: { text: "‖∂L/∂x_l‖ at every block input" },
-      xaxis: { title: { text: "block (position in the network)" }, tickmode: "linear", tick0: 1, dtick: Math.max(1, Math.ceil(count / 20)) },
+      xaxis: blockPositionAxis("block (position in the network)", count),
       yaxis: { title: { text: "‖∂L/∂x_l‖₂ (whole batch)" }, type: "log", exponentformat: "power" },
       legend: TOP_LEGEND, margin: { t: 100 },
     },
@@ -52,6 +52,9 @@ export function normsAlongFigure(curves: Array<{ label: string; norms: GradientN
     height: 440,
   });
 }
+
+/** Whole-number ticks 1, 2, … (at most about 20) along `count` block positions. */
+const blockPositionAxis = (title: string, count: number) => ({ title: { text: title }, tickmode: "linear", tick0: 1, dtick: Math.max(1, Math.ceil(count / 20)) });
 
 /** The Euler error of the weight-shared τ-ResNet against τ, with the fitted slope (the order). */
 export function odeConvergenceFigure(r: ConvergenceResult, provenance: Provenance): Figure {
@@ -83,7 +86,7 @@ export function decompositionFigure(curves: Array<{ label: string; rows: Decompo
   return figure(traces, {
     layout: {
       title: { text: "‖through the weights‖ / ‖direct ∂ε/∂x_L‖ per block (seed 004)" },
-      xaxis: { title: { text: "block (position; down-sampling blocks left out)" }, tickmode: "linear", tick0: 1, dtick: Math.max(1, Math.ceil(count / 20)) },
+      xaxis: blockPositionAxis("block (position; down-sampling blocks left out)", count),
       yaxis: { title: { text: "ratio" }, type: "log", exponentformat: "power" },
       legend: TOP_LEGEND, margin: { t: 100 },
     },
