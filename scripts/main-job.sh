@@ -2,7 +2,8 @@
 # The main job (npm start): runs the quickstart, the perturbation study (notebooks 01-03) and the
 # stability study (04-05), the iterative-inference study (06) and the gradient-flow studies (07-08) headless
 # on the reslab kernel, in quick mode on the embedded MNIST digits (RESLAB_SCALE=cpu for real
-# training on a laptop where a study has a cpu scale, RESLAB_FULL=mnist|cifar10 for the seed's scale), and writes HTML reports under reports/, printing their paths.
+# training on a laptop, RESLAB_FULL=mnist|cifar10 for the seed's scale), and writes HTML reports
+# under reports/, printing their paths.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-system.sh

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * The reproduction table from executed notebooks: collects every `application/vnd.reslab.claims+json`
- * output (src/studies/claims/claim.ts) of DIR/*.ipynb, adds the claims whose studies have no cpu
- * scale yet (marked "cannot tell"), and writes DIR/reproduction.json and DIR/reproduction.html.
+ * output (src/studies/claims/claim.ts) of DIR/*.ipynb; a study notebook (CLAIM_NOTEBOOKS) that
+ * failed or did not run gets a "cannot tell" row saying so. Writes DIR/reproduction.json and
+ * DIR/reproduction.html.
  * With --readme FILE it replaces the table between `<!-- reproduction:start -->` and
  * `<!-- reproduction:end -->` in FILE. Prints each notebook's run time and backend.
  *
@@ -12,7 +13,7 @@ const fs = require("fs");
 const path = require("path");
 const root = path.resolve(__dirname, "..");
 const { CLAIMS_MIME } = require(path.join(root, "dist/src/studies/claims/claim"));
-const { PENDING_CLAIMS } = require(path.join(root, "dist/src/studies/claims/pending"));
+const { CLAIM_NOTEBOOKS, missingClaimsRow } = require(path.join(root, "dist/src/studies/claims/sources"));
 
 const dir = path.resolve(process.argv[2] || path.join(root, "reports", "reproduction"));
 const readmeArg = process.argv.indexOf("--readme");
@@ -45,8 +46,14 @@ for (const f of notebooks) {
   const name = f.replace(/\.ipynb$/, "");
   runs.push({ notebook: name, seconds: summary[name] ? summary[name].seconds : null, backend: [...backends].join("/") || "—" });
 }
-const covered = new Set(rows.map((r) => r.seed));
-const all = [...rows, ...PENDING_CLAIMS.filter((p) => !covered.has(p.seed))];
+// every study notebook stands in the table: one that produced no claims says why
+const missing = Object.keys(CLAIM_NOTEBOOKS).filter((nb) => !rows.some((r) => r.notebook === nb)).map((nb) => {
+  const s = summary[nb];
+  const problem = !s ? "it was not run" : s.problem ? s.problem : "it showed no claims table";
+  return { ...missingClaimsRow(nb, problem, process.env.RESLAB_SCALE || "cpu"), notebook: nb };
+});
+const seedOrder = (r) => r.seed + (r.notebook || "");
+const all = [...rows, ...missing].sort((a, b) => (seedOrder(a) < seedOrder(b) ? -1 : seedOrder(a) > seedOrder(b) ? 1 : 0));
 fs.writeFileSync(path.join(dir, "reproduction.json"), JSON.stringify({ date: new Date().toISOString(), runs, claims: all }, null, 1));
 const html = `<!doctype html><meta charset="utf-8"><title>ResLab reproduction</title>
 <style>body{font:14px/1.45 system-ui,sans-serif;max-width:1200px;margin:2em auto}td,th{border-top:1px solid #ddd;padding:.4em;vertical-align:top;text-align:left}</style>
@@ -56,7 +63,7 @@ ${all.map((r) => `<tr><td>${esc(r.seed)}</td><td>${esc(r.claim)}</td><td>${esc(r
 </table>`;
 fs.writeFileSync(path.join(dir, "reproduction.html"), html);
 for (const r of runs) console.log(`  ${r.notebook}: ${r.seconds ?? "?"} s, ${r.backend}`);
-console.log(`reproduction: ${path.join(dir, "reproduction.html")} (${rows.length} claims measured, ${all.length - rows.length} without a cpu scale yet)`);
+console.log(`reproduction: ${path.join(dir, "reproduction.html")} (${rows.length} claims decided by ${new Set(rows.map((r) => r.notebook)).size} notebooks${missing.length ? `; no claims from ${missing.map((m) => m.notebook).join(", ")}` : ""})`);
 
 if (readmeArg > 0) {
   const file = path.resolve(process.argv[readmeArg + 1]);

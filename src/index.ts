@@ -30,7 +30,7 @@ export * from "./studies/perturbation-study";
 export { buildBasicResNet, blocksForDepth, basicResNetConfig, type BasicResNetConfig, type BasicResNetActivation } from "./models/basic-resnet";
 export { jacobianBetween, unitJacobian, type JacobianOperator } from "./analysis/linearize";
 export { denseJacobian, fullSpectrum, topSingularValues, topSingularValuesGram, topSingularValuesBlock, type TopSpectrum } from "./analysis/spectrum";
-export { unitSpectrum, screeCurve, type SpectrumOptions, type UnitSpectrum } from "./analysis/unit-spectrum";
+export { unitSpectrum, screeCurve, spectrumShare, type SpectrumOptions, type UnitSpectrum } from "./analysis/unit-spectrum";
 export {
   spectralDensity, densityProportions, spectrumProportions, densityCurve, quantileCurve, rademacherProbes, SEED_BINS, ZERO_TOL,
   type SpectralDensity, type DensityOptions, type SpectrumBin, type BinProportion,
@@ -63,9 +63,11 @@ export * from "./studies/identity-mappings-paper";
 export { planPerturbationSweep, makePlan, readPlan, writePlan, checkPlan, contentId, studyParamsOfPlan, type SweepPlan, type PlanEntry, type RunConfig } from "./sweep/plan";
 export { runPlanEntry, planEntry, InvalidRunError } from "./sweep/run-entry";
 export { bindResultsDir } from "./sweep/results-dir";
-export { studyScale, paramsAtScale, STUDY_SCALES, type StudyScale, type ScaleChoice } from "./studies/scale";
+export { studyScale, paramsAtScale, scaleCaveat, STUDY_SCALES, type StudyScale, type ScaleChoice } from "./studies/scale";
 export { claimsDisplay, CLAIMS_MIME, type ClaimRow, type Verdict } from "./studies/claims/claim";
 export { seed000Claims } from "./studies/claims/seed000";
 export * as claimThresholds from "./studies/claims/thresholds";
 export { seed002Claim } from "./studies/claims/seed002";
 export { seed004Claim } from "./studies/claims/seed004";
+export { seed001PlateauClaim, seed001FgsmClaim, seed001SkipScaleClaim, seed001InterpolationClaim, plateauAt } from "./studies/claims/seed001";
+export { seed003Claims, seed003CosineClaim, seed003DropClaim, seed003IntermediateClaim, type IterativeClaimInput } from "./studies/claims/seed003";

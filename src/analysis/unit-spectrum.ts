@@ -92,3 +92,15 @@ export function screeCurve(s: UnitSpectrum, points = 200): { index: number[]; si
   });
   return { index, sigma };
 }
+
+/**
+ * The share of J's n right singular directions with lo < σ ≤ hi, with its uncertainty: exact from
+ * a dense spectrum, the SLQ estimate ∓ 2 standard errors from a density (see BinProportion).
+ * Throws for a spectrum that has only its top k values.
+ */
+export function spectrumShare(s: UnitSpectrum, lo: number, hi: number): BinProportion {
+  const bins = [{ label: `${lo} < σ ≤ ${hi}`, min: lo, max: hi }];
+  if (s.values) return spectrumProportions(s.values, s.n, bins)[0];
+  if (s.density) return densityProportions(s.density, bins)[0];
+  throw new Error(`this spectrum (${s.method}) holds only its top ${s.top?.length ?? 0} singular values: a share needs the dense spectrum or a density (method "auto", "dense" or "density")`);
+}

@@ -27,6 +27,8 @@ export interface CatalogEntry {
   archiveFolder?: string;
   /** System folders that may hold the files (Debian's dataset packages). */
   systemDirs?: string[];
+  /** Folder names this dataset goes by inside a folder of datasets (RESLAB_DATA_DIR), first the cache's own. */
+  folderNames: string[];
   citation: string;
 }
 
@@ -42,6 +44,7 @@ export const MNIST: CatalogEntry = {
     { name: "t10k-labels-idx1-ubyte.gz", sha256: "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2" },
   ],
   urls: ["https://ossci-datasets.s3.amazonaws.com/mnist/", "https://yann.lecun.com/exdb/mnist/"],
+  folderNames: ["mnist"],
   citation: "Y. LeCun, L. Bottou, Y. Bengio, P. Haffner, Gradient-based learning applied to document recognition, Proc. IEEE 86(11), 1998",
 };
 
@@ -57,6 +60,7 @@ export const FASHION_MNIST: CatalogEntry = {
     { name: "t10k-labels-idx1-ubyte.gz", sha256: "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34" },
   ],
   urls: ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"],
+  folderNames: ["fashion-mnist"],
   systemDirs: ["/usr/share/datasets/fashion-mnist"],
   citation: "H. Xiao, K. Rasul, R. Vollgraf, Fashion-MNIST, arXiv:1708.07747, 2017",
 };
@@ -76,6 +80,7 @@ export const CIFAR10: CatalogEntry = {
   ],
   urls: ["https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"],
   archiveFolder: "cifar-10-batches-bin",
+  folderNames: ["cifar10", "cifar-10", "cifar-10-batches-bin"],
   citation: "A. Krizhevsky, Learning Multiple Layers of Features from Tiny Images, Tech. Report, University of Toronto, 2009",
 };
 

@@ -1,7 +1,8 @@
 /**
  * Loading datasets by name, from the first place that has them:
- * a folder you name, the project's data/ cache, a system folder (Debian's Fashion-MNIST), and
- * finally a download from the canonical location into the cache, verified by SHA-256.
+ * a folder you name, a folder of datasets (RESLAB_DATA_DIR), the project's data/ cache, a system
+ * folder (Debian's Fashion-MNIST), and finally a download from the canonical location into the
+ * cache, verified by SHA-256.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -26,6 +27,12 @@ export interface LoadOptions extends EmbeddedOptions {
   dir?: string;
   /** The cache folder (default: the project's data/NAME). */
   cacheDir?: string;
+  /**
+   * Folders of datasets, one sub-folder per dataset (`mnist/`, `fashion-mnist/`, `cifar10/` or
+   * `cifar-10/`), looked at after `dir` and before the cache: e.g. a lab's shared drive. Default:
+   * the RESLAB_DATA_DIR environment variable, several folders separated by ":".
+   */
+  dataDirs?: string[];
   /** Download missing files (default true). */
   download?: boolean;
   /** Also verify checksums of files found locally (downloads are always verified). */
@@ -51,9 +58,15 @@ export async function loadDataset(name: string, opts: LoadOptions = {}): Promise
   return entry.format === "idx" ? loadIdxDataset(entry, opts) : loadCifar(entry, opts);
 }
 
+/** The folders of datasets RESLAB_DATA_DIR names (":"-separated; empty entries ignored). */
+export function envDataDirs(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.RESLAB_DATA_DIR ?? "").split(":").map((d) => d.trim()).filter(Boolean);
+}
+
 function searchDirs(entry: CatalogEntry, opts: LoadOptions, extra: string[] = []): string[] {
   const cache = opts.cacheDir ?? defaultCacheDir(entry.name);
-  return [...(opts.dir ? [opts.dir, ...extra.map((e) => path.join(opts.dir!, e))] : []), cache, ...(entry.systemDirs ?? [])];
+  const shared = (opts.dataDirs ?? envDataDirs()).flatMap((root) => entry.folderNames.map((f) => path.join(root, f)));
+  return [...(opts.dir ? [opts.dir, ...extra.map((e) => path.join(opts.dir!, e))] : []), ...shared, cache, ...(entry.systemDirs ?? [])];
 }
 
 function missingError(entry: CatalogEntry, file: string, dirs: string[]): Error {
@@ -167,7 +180,14 @@ async function loadCifar(entry: CatalogEntry, opts: LoadOptions): Promise<ImageD
       if (opts.download === false) throw missingError(entry, entry.files[found.findIndex((p) => !p)].name, dirs);
       tarball = path.join(cache, tarName);
       opts.log?.(`downloading ${entry.urls[0]}`);
-      await downloadTo(entry.urls[0], tarball, opts.fetch);
+      try {
+        await downloadTo(entry.urls[0], tarball, opts.fetch);
+      } catch (e) {
+        throw new Error(
+          `${entry.name}: the files are not in ${dirs.join(", ")}, and ${(e as Error).message}. ` +
+            `Put ${entry.files.map((f) => f.name).join(", ")} (or ${tarName}) in ${cache}, name their folder with { dir } or in RESLAB_DATA_DIR, or check the network.`,
+        );
+      }
     }
     await extractCifarTarball(tarball, entry, cache);
     found = entry.files.map((f) => findFile([cache], f.name));

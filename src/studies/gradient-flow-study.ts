@@ -4,6 +4,8 @@
  * training, the ODE view of a weight-shared τ-ResNet, and seed 004's direct vs through-the-weights
  * decomposition for pre- and post-activation units. Notebook 07 and `%gradflow` call it.
  */
+import * as fs from "fs";
+import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { batches } from "../data/batches";
 import { channelStats, firstN, type NormStats } from "../data/transforms";
@@ -11,13 +13,15 @@ import { imageSize, type ImageDataset } from "../data/dataset";
 import { buildDenseResidual } from "../models/dense-residual";
 import { buildBasicResNet } from "../models/basic-resnet";
 import { buildPreActResNet } from "../models/preact-resnet";
-import { train } from "../train/train";
+import { train, type TrainOptions } from "../train/train";
+import { runDir, sweepRun } from "../train/sweep";
+import { loadCheckpoint, saveCheckpoint } from "../train/checkpoint";
 import { currentBackend } from "../backend/select";
 import type { Provenance } from "../display/provenance";
 import { depthSweepRow, gradientDecomposition, gradientDepthSweep, gradientNorms, type DecompositionRow, type DepthSweepRow, type GradientNorms } from "../analysis/gradient-norms";
 import { eulerConvergence, type ConvergenceOptions, type ConvergenceResult } from "../analysis/ode-view";
-import { loadStudyDataset, type StudyData, type TrainingRecipe } from "./recipe";
-import { studyScale, type StudyScale } from "./scale";
+import { loadStudyDataset, resolveResultsDir, type StudyData, type TrainingRecipe } from "./recipe";
+import { paramsAtScale, type StudyScale } from "./scale";
 
 /** Parameters of the gradient-flow study. */
 export interface GradientFlowParams extends TrainingRecipe, StudyData {
@@ -34,6 +38,12 @@ export interface GradientFlowParams extends TrainingRecipe, StudyData {
   trainedDepth: number;
   ode: ConvergenceOptions;
   seed: number;
+  /**
+   * Where the trained networks are kept (relative paths are under the package root): the trained
+   * depth sweeps as sweep runs, the "during training" nets as one checkpoint per epoch, so a
+   * second run of the notebook only measures.
+   */
+  resultsDir: string;
 }
 
 /** Quick mode: embedded MNIST at 14×14, dense width 32 up to 64 layers, conv widths 4/8/16 up to 16 blocks per stage, one epoch of training. */
@@ -43,6 +53,7 @@ export const QUICK_GRADIENT_FLOW: GradientFlowParams = {
   convDepths: [1, 2, 4, 8, 16], convWidths: [4, 8, 16], trainedDepth: 8,
   ode: { width: 8, T: 1, depths: [4, 8, 16, 32, 64, 128, 256], activation: "tanh" }, seed: 0,
   epochs: 1, batchSize: 25, lr: 3e-3, optimizer: "adam", weightDecay: 0, augment: false,
+  resultsDir: "results/gradient-flow-quick",
 };
 
 /** Full mode: CIFAR-10, conv nets up to ResNet-110 depth (18 blocks per stage), ten epochs for the trained pair. */
@@ -52,6 +63,7 @@ export const FULL_GRADIENT_FLOW_CIFAR: GradientFlowParams = {
   convDepths: [1, 3, 9, 18], convWidths: [16, 32, 64], trainedDepth: 18,
   ode: { width: 16, T: 1, depths: [4, 8, 16, 32, 64, 128, 256, 512], activation: "tanh" }, seed: 0,
   epochs: 10, batchSize: 128, lr: 0.1, optimizer: "momentum", weightDecay: 1e-4, augment: false,
+  resultsDir: "results/gradient-flow-cifar10",
 };
 
 /**
@@ -65,12 +77,12 @@ export const CPU_GRADIENT_FLOW: GradientFlowParams = {
   convDepths: [1, 2, 4, 8, 16], convWidths: [8, 16, 32], trainedDepth: 8,
   ode: { width: 16, T: 1, depths: [4, 8, 16, 32, 64, 128, 256, 512], activation: "tanh" }, seed: 0,
   epochs: 2, batchSize: 64, lr: 1e-3, optimizer: "adam", weightDecay: 0, augment: false,
+  resultsDir: "results/gradient-flow-cpu-mnist-embedded",
 };
 
 /** The study's parameters at the scale the environment asks for (src/studies/scale.ts). */
 export function gradientFlowAtScale(env: NodeJS.ProcessEnv = process.env): { scale: StudyScale; params: GradientFlowParams } {
-  const { scale } = studyScale(env);
-  return { scale, params: scale === "cpu" ? CPU_GRADIENT_FLOW : scale === "full" ? FULL_GRADIENT_FLOW_CIFAR : QUICK_GRADIENT_FLOW };
+  return paramsAtScale({ quick: QUICK_GRADIENT_FLOW, cpu: CPU_GRADIENT_FLOW, full: () => FULL_GRADIENT_FLOW_CIFAR }, "gradient-flow-", env);
 }
 
 /** The data and the probe batch. Dispose with `dispose()`. */
@@ -132,18 +144,38 @@ export function convDepthStudy(ctx: GradientFlowContext): DepthSweepRow[] {
   });
 }
 
+/** The training options of the study's recipe for one network (`model` describes it). */
+function recipeOptions(ctx: GradientFlowContext, model: string, live: boolean): Omit<TrainOptions, "seed" | "checkpointDir"> {
+  const p = ctx.params;
+  return { epochs: p.epochs, batchSize: p.batchSize, lr: p.lr, optimizer: p.optimizer, weightDecay: p.weightDecay, live, norm: ctx.norm, model };
+}
+
+/** `model` with the weights stored in the checkpoint `dir` (the stored model is disposed). */
+async function withStoredWeights(model: tf.LayersModel, dir: string): Promise<tf.LayersModel> {
+  const stored = await loadCheckpoint(dir);
+  try {
+    model.setWeights(stored.getWeights());
+  } finally {
+    stored.dispose();
+  }
+  return model;
+}
+
 /**
  * A depth sweep after `epochs` of training at every depth: each network (residual and plain, from
- * the same seed) is trained on the study's images, then measured on the probe batch.
+ * the same seed) is trained on the study's images, or read from `resultsDir/<family>-<kind>/` when
+ * a finished run is stored (sweep runs: a run trained otherwise is an error), then measured on the
+ * probe batch.
  */
-async function trainedDepthSweep(ctx: GradientFlowContext, depths: number[], build: (depth: number, residual: boolean) => tf.LayersModel, label: (depth: number, residual: boolean) => string, live: boolean): Promise<DepthSweepRow[]> {
+async function trainedDepthSweep(ctx: GradientFlowContext, family: string, depths: number[], build: (depth: number, residual: boolean) => tf.LayersModel, label: (depth: number, residual: boolean) => string, live: boolean): Promise<DepthSweepRow[]> {
   const p = ctx.params;
   const rows: DepthSweepRow[] = [];
   for (const residual of [true, false]) {
+    const dir = path.join(resolveResultsDir(p.resultsDir), `${family}-${residual ? "residual" : "plain"}`);
     for (const depth of depths) {
-      const model = build(depth, residual);
+      await sweepRun({ dataset: ctx.dataset, build: () => build(depth, residual), train: recipeOptions(ctx, label(depth, residual), live), resultsDir: dir, measureImages: p.probeImages }, depth, p.seed);
+      const model = await withStoredWeights(build(depth, residual), path.join(runDir(dir, depth, p.seed), "checkpoint"));
       try {
-        await train(model, ctx.dataset, { epochs: p.epochs, batchSize: p.batchSize, lr: p.lr, optimizer: p.optimizer, weightDecay: p.weightDecay, seed: p.seed, live, norm: ctx.norm, model: label(depth, residual) });
         rows.push(depthSweepRow(depth, residual, gradientNorms(model, { x: ctx.images, labels: ctx.labels })));
       } finally {
         model.dispose();
@@ -156,7 +188,7 @@ async function trainedDepthSweep(ctx: GradientFlowContext, depths: number[], bui
 /** The conv depth sweep after `epochs` of training at every depth (each net trained from the same seed). */
 export function trainedConvDepthStudy(ctx: GradientFlowContext, opts: { live?: boolean } = {}): Promise<DepthSweepRow[]> {
   const p = ctx.params;
-  return trainedDepthSweep(ctx, p.convDepths,
+  return trainedDepthSweep(ctx, "conv", p.convDepths,
     (n, residual) => buildBasicResNet({ inputShape: ctx.dataset.shape, blocksPerStage: n, widths: p.convWidths, numClasses: ctx.dataset.classes.length, seed: p.seed, skipScale: residual ? 1 : 0 }),
     (n, residual) => `${residual ? "residual" : "plain"} ResNet-${6 * n + 2}`, opts.live ?? false);
 }
@@ -167,22 +199,41 @@ export function trainedConvDepthStudy(ctx: GradientFlowContext, opts: { live?: b
  */
 export function trainedDenseDepthStudy(ctx: GradientFlowContext, opts: { live?: boolean } = {}): Promise<DepthSweepRow[]> {
   const p = ctx.params;
-  return trainedDepthSweep(ctx, p.denseDepths,
+  return trainedDepthSweep(ctx, "dense", p.denseDepths,
     (L, residual) => buildDenseResidual({ inputShape: ctx.dataset.shape, widths: [p.denseWidth], blocksPerSection: L, activation: p.denseActivation, numClasses: ctx.dataset.classes.length, seed: p.seed, skipScale: residual ? 1 : 0 }),
     (L, residual) => `${residual ? "residual" : "plain"} dense net, ${L} layers`, opts.live ?? false);
 }
 
-/** Gradient norms along a plain and a residual conv net, at initialisation and after each epoch. */
+/**
+ * Gradient norms along a plain and a residual conv net, at initialisation and after each epoch.
+ * Each epoch's weights are kept in `resultsDir/during-<kind>/epoch<e>/` (a checkpoint, then
+ * `epoch.json` with the settings it was trained with), so a second run reads them instead of
+ * training; stored epochs trained otherwise are an error.
+ */
 export async function trainingGradientStudy(ctx: GradientFlowContext, opts: { live?: boolean } = {}): Promise<Array<{ label: string; residual: boolean; epoch: number; norms: GradientNorms }>> {
   const p = ctx.params;
   const out: Array<{ label: string; residual: boolean; epoch: number; norms: GradientNorms }> = [];
   for (const residual of [true, false]) {
     const model = buildBasicResNet({ inputShape: ctx.dataset.shape, blocksPerStage: p.trainedDepth, widths: p.convWidths, numClasses: ctx.dataset.classes.length, seed: p.seed, skipScale: residual ? 1 : 0 });
     const kind = residual ? "residual" : "plain";
+    const root = path.join(resolveResultsDir(p.resultsDir), `during-${kind}`);
     try {
       out.push({ label: `${kind}, initialisation`, residual, epoch: 0, norms: gradientNorms(model, { x: ctx.images, labels: ctx.labels }) });
       for (let e = 1; e <= p.epochs; e++) {
-        await train(model, ctx.dataset, { epochs: 1, batchSize: p.batchSize, lr: p.lr, optimizer: p.optimizer, weightDecay: p.weightDecay, seed: p.seed + e, live: opts.live ?? false, norm: ctx.norm, model: `${kind} ResNet-${6 * p.trainedDepth + 2}` });
+        const dir = path.join(root, `epoch${e}`);
+        const settings = { ...recipeOptions(ctx, `${kind} ResNet-${6 * p.trainedDepth + 2}, widths ${p.convWidths.join("/")}`, false), epochs: 1, seed: p.seed + e, norm: undefined, live: undefined, dataset: ctx.dataset.name, trainImages: ctx.dataset.train.count, epoch: e };
+        const stored = readEpoch(path.join(dir, "epoch.json"));
+        if (stored !== undefined) {
+          if (stored !== JSON.stringify(settings)) throw new Error(`${dir} holds an epoch trained otherwise (stored ${stored}, asked ${JSON.stringify(settings)}). Delete ${root} to train it again, or give this study another results folder.`);
+          await withStoredWeights(model, dir);
+        } else {
+          // each epoch is a fresh train() call (a new optimizer), so training on from a stored epoch is the same run
+          await train(model, ctx.dataset, { ...recipeOptions(ctx, `${kind} ResNet-${6 * p.trainedDepth + 2}`, opts.live ?? false), epochs: 1, seed: p.seed + e });
+          await saveCheckpoint(model, dir);
+          const tmp = path.join(dir, `epoch.json.tmp-${process.pid}`);
+          fs.writeFileSync(tmp, JSON.stringify(settings));
+          fs.renameSync(tmp, path.join(dir, "epoch.json"));
+        }
         out.push({ label: `${kind}, after ${e} epoch${e > 1 ? "s" : ""}`, residual, epoch: e, norms: gradientNorms(model, { x: ctx.images, labels: ctx.labels }) });
       }
     } finally {
@@ -190,6 +241,15 @@ export async function trainingGradientStudy(ctx: GradientFlowContext, opts: { li
     }
   }
   return out;
+}
+
+/** A stored epoch's settings (its JSON text), or undefined when that epoch is not finished. */
+function readEpoch(file: string): string | undefined {
+  try {
+    return JSON.stringify(JSON.parse(fs.readFileSync(file, "utf8")));
+  } catch {
+    return undefined;
+  }
 }
 
 /** The ODE view: the weight-shared τ-ResNet against RK4. */

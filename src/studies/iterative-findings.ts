@@ -4,6 +4,7 @@
  */
 import type { AlignmentRow, ChangeRatioRow, DropBlockResult, IntermediateRow, UnrollRow } from "../analysis/iterative-inference";
 import type { EpochRecord } from "../train/train";
+import { ITERATIVE } from "./claims/thresholds";
 
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
 const pts = (v: number) => `${(100 * v).toFixed(1)} points`;
@@ -47,7 +48,7 @@ export function dropFinding(drop: DropBlockResult, label: string): string {
     text += ` Dropping a down-sampling block costs ${pts(mean(down))} on average (the most: ${w.r.name}, ${pts(w.c)}).`;
   }
   if (regular.length && down.length) {
-    const verdict = mean(down) > 2 * Math.max(mean(regular), 0.005) ? "as in the seed" : "not the contrast the seed reports";
+    const verdict = mean(down) >= ITERATIVE.minDownsamplingDropCost && mean(regular) <= ITERATIVE.maxRegularDropCost ? "as in the seed" : "not the contrast the seed reports";
     text += ` Seed 003: removing a regular block costs little, a down-sampling one a lot — ${verdict} here.`;
   } else {
     text += ` This net has no down-sampling block, so the seed's contrast between regular and down-sampling blocks does not apply.`;
@@ -73,9 +74,12 @@ export function ratioFinding(rows: ChangeRatioRow[], label: string): string {
 export function intermediateFinding(rows: IntermediateRow[], label: string): string {
   if (rows.length < 2) return `${label}: the head accepts only the last output here.`;
   const acc = rows.map((r) => r.scores.accuracy);
-  const rises = acc.every((a, i) => i === 0 || a >= acc[i - 1] - 0.005);
-  return `${label}: the final classifier applied at ${rows[0].point} gives ${pct(acc[0])}, rising to ${pct(acc[acc.length - 1])} at the output ` +
-    `(${rises ? "monotone within half a point, as the seed finds" : "not monotone, unlike the seed's steady rise"}; over ${rows.length} hook points).`;
+  const monotone = acc.every((a, i) => i === 0 || a >= acc[i - 1] - ITERATIVE.intermediateTolerance);
+  const rise = acc[acc.length - 1] - acc[0];
+  const how = !monotone ? `not monotone within ${pts(ITERATIVE.intermediateTolerance)}, unlike the seed's steady rise`
+    : rise < ITERATIVE.minIntermediateRise ? `monotone within ${pts(ITERATIVE.intermediateTolerance)}, but a rise of only ${pts(rise)}, where the seed's climbs steadily`
+    : `monotone within ${pts(ITERATIVE.intermediateTolerance)}, as the seed finds`;
+  return `${label}: the final classifier applied at ${rows[0].point} gives ${pct(acc[0])}, ${rise >= 0 ? "rising" : "falling"} to ${pct(acc[acc.length - 1])} at the output (${how}; over ${rows.length} hook points).`;
 }
 
 /** Fig. 7: for how many extra applications does accuracy hold, at each step scale? */

@@ -15,6 +15,7 @@ import { readRun, runDir, sweep, type RunRecord } from "../train/sweep";
 import { loadCheckpoint } from "../train/checkpoint";
 import { currentBackend } from "../backend/select";
 import type { Provenance } from "../display/provenance";
+import { paramsAtScale, type StudyScale } from "./scale";
 import { loadStudyDataset, recipeTrainOptions, resolveResultsDir, QUICK_RECIPE, type StudyData, type TrainingRecipe } from "./recipe";
 import {
   blockChangeRatios,
@@ -76,6 +77,26 @@ export const FULL_ITERATIVE_CIFAR: IterativeParams = {
   epochs: 160, batchSize: 128, lr: 0.1, optimizer: "momentum", weightDecay: 1e-4, augment: true,
   probeImages: 1000, unrollSteps: 20, unrollScales: [1, 0.5, 0.2, 0.05], resultsDir: "results/iterative-cifar10",
 };
+
+/**
+ * CPU scale (RESLAB_SCALE=cpu): ResNet-20-sized variants with the seed's widths 16/32/64 (wide ×2;
+ * the shared net n = 5 with its last 3 blocks shared, against n = 3) on all 8,000 / 2,000 embedded
+ * digits at 28×28, three epochs of Adam each: the six networks train in about 13 minutes on
+ * 2 cores with the torch backend. CIFAR-10 at this cost would leave each network under three
+ * epochs on a fifth of the data, so this scale keeps the embedded digits; measures on 1,000 test
+ * images, the last block unrolled 20 more times as in the seed.
+ */
+export const CPU_ITERATIVE: IterativeParams = {
+  dataset: "mnist-embedded", downsample: 1, blocksPerStage: 3, widths: [16, 32, 64], widthFactor: 2,
+  variants: ["original", "single", "avgpool", "wide"], sharing: { blocksPerStage: 5, shareLast: 3 }, seed: 0,
+  epochs: 3, batchSize: 64, lr: 1e-3, optimizer: "adam", weightDecay: 1e-4, augment: false,
+  probeImages: 1000, unrollSteps: 20, unrollScales: [1, 0.5, 0.2, 0.05], resultsDir: "results/iterative-cpu-mnist-embedded",
+};
+
+/** The study's parameters at the scale the environment asks for (src/studies/scale.ts). */
+export function iterativeAtScale(env: NodeJS.ProcessEnv = process.env): { scale: StudyScale; params: IterativeParams } {
+  return paramsAtScale({ quick: QUICK_ITERATIVE, cpu: CPU_ITERATIVE, full: () => FULL_ITERATIVE_CIFAR }, "iterative-", env);
+}
 
 /** The builder configuration of a variant on a dataset of `shape` with `classes` classes. */
 export function variantConfig(p: IterativeParams, v: IterativeVariant, shape: [number, number, number], classes: number): BasicResNetConfig {

@@ -43,3 +43,13 @@ export function paramsAtScale<T extends { resultsDir: string; dataset: string }>
   const sub = scale === "full" ? params.dataset : scale;
   return { scale, params: root ? { ...params, resultsDir: `${root}/${prefix}${sub}` } : params };
 }
+
+/**
+ * The sentence a notebook adds under its findings when it ran below the seed's scale: what this run
+ * was (`run`) against the seed's set-up (`seed`), and where to look next. Empty at full scale.
+ */
+export function scaleCaveat(scale: StudyScale, run: string, seed: string): string {
+  if (scale === "quick") return `*Quick mode:* ${run}, not ${seed}. Where the numbers above differ from the seed, a larger scale is the comparison that counts (RESLAB_SCALE=cpu on a laptop, full on a GPU).`;
+  if (scale === "cpu") return `*cpu scale:* ${run}, not ${seed}. The table of the seed's claims below says which of them this scale decides, and why where it cannot.`;
+  return "";
+}

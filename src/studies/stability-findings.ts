@@ -3,7 +3,8 @@
  * the study's data, so the narrative says what this run shows and where it departs from the seed.
  */
 import type { Alignment, Propagation } from "../analysis/propagation";
-import type { UnitSpectrum } from "../analysis/unit-spectrum";
+import { spectrumShare, type UnitSpectrum } from "../analysis/unit-spectrum";
+import { PLATEAU } from "./claims/thresholds";
 
 const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
@@ -25,7 +26,7 @@ export function plateauFinding(rows: UnitRow[]): string {
   if (!reg.length) return "No regular (non-down-sampling) units to compare: the stages have one unit each.";
   const byStage = [...new Set(reg.map((r) => r.stage))].map((s) => ({ s, v: mean(reg.filter((r) => r.stage === s).map((r) => bin(r.spectrum, 1))) }));
   const overall = mean(reg.map((r) => bin(r.spectrum, 1)));
-  const verdict = overall >= 0.1 ? "as in the seed, regular units have a plateau of singular values at 1" : "unlike the seed, there is no clear plateau at 1";
+  const verdict = overall >= PLATEAU.minShare ? "as in the seed, regular units have a plateau of singular values at 1" : "unlike the seed, there is no clear plateau at 1";
   return `Singular values in [0.99, 1.01] per regular unit: ${byStage.map((b) => `stage ${b.s + 1} ${pct(b.v)}`).join(", ")} (mean ${pct(overall)}): ${verdict}.`;
 }
 
@@ -96,15 +97,11 @@ export function alignmentFinding(adversarial: Alignment[], random: Alignment[]):
   );
 }
 
-/** Skip scaling (seed: the plateau moves to α). */
+/** Skip scaling (seed: the plateau moves to α): the share within ±PLATEAU.band of α, against PLATEAU.minShare. */
 export function skipScaleFinding(rows: Array<{ alpha: number; spectrum: UnitSpectrum }>): string {
-  const at = rows.map((r) => {
-    const values = r.spectrum.values;
-    const share = values ? values.filter((v) => Math.abs(v - r.alpha) <= 0.01 * r.alpha).length / r.spectrum.n : NaN;
-    return { alpha: r.alpha, share };
-  });
-  const moved = at.every((a) => !Number.isFinite(a.share) || a.share >= 0.05);
-  return `Share of singular values within 1% of α: ${at.map((a) => `α=${a.alpha}: ${Number.isFinite(a.share) ? pct(a.share) : "n/a (no dense spectrum)"}`).join(", ")}. ${moved ? "As in the seed, the plateau sits at α." : "Unlike the seed, the plateau does not follow α for every scale."}`;
+  const at = rows.map((r) => ({ alpha: r.alpha, share: r.spectrum.values || r.spectrum.density ? spectrumShare(r.spectrum, r.alpha * (1 - PLATEAU.band), r.alpha * (1 + PLATEAU.band)).estimate : NaN }));
+  const moved = at.every((a) => !Number.isFinite(a.share) || a.share >= PLATEAU.minShare);
+  return `Share of singular values within ${100 * PLATEAU.band}% of α: ${at.map((a) => `α=${a.alpha}: ${Number.isFinite(a.share) ? pct(a.share) : "n/a (top k only)"}`).join(", ")}. ${moved ? "As in the seed, the plateau sits at α." : "Unlike the seed, the plateau does not follow α for every scale."}`;
 }
 
 /** Weight interpolation (seed: no plateau at t = 0, the widest plateau near t = 0.5). */

@@ -22,6 +22,7 @@ import { unitSpectrum, type SpectrumOptions, type UnitSpectrum } from "../analys
 import type { ScreeRow } from "../analysis/stability-figures";
 import { comparePerturbations, perturbationAlignment, type Alignment, type PerturbationComparison } from "../analysis/propagation";
 import { withInterpolatedWeights, withSkipScale } from "../models/unit-surgery";
+import { paramsAtScale, type StudyScale } from "./scale";
 
 /** Parameters of the stability study. */
 export interface StabilityParams extends TrainingRecipe, StudyData {
@@ -71,6 +72,31 @@ export const FULL_STABILITY_CIFAR: StabilityParams = {
 
 /** Full mode with ResNet-110. */
 export const FULL_STABILITY_CIFAR_110: StabilityParams = { ...FULL_STABILITY_CIFAR, depth: 110, resultsDir: "results/stability-cifar10-resnet110" };
+
+/**
+ * CPU scale (RESLAB_SCALE=cpu): the seed's dataset and network family at the smallest depth —
+ * ResNet-20 (widths 16/32/64) on all of CIFAR-10 shrunk to 16×16, twelve epochs of Adam without
+ * augmentation (about 9 minutes on 2 cores with the torch backend). At 16×16 the units have
+ * 4,096, 2,048 and 1,024 dimensions, small enough for dense spectra (libtorch, seconds each):
+ * the seed's ±1 % band around σ = 1 needs them, SLQ does not resolve it (see claims/seed001.ts),
+ * and at 32×32 a dense spectrum of a first-stage unit (16,384 dimensions) takes minutes.
+ * CIFAR-10 is found in RESLAB_DATA_DIR or data/cifar10, else downloaded once (163 MB).
+ */
+export const CPU_STABILITY: StabilityParams = {
+  ...FULL_STABILITY_CIFAR, downsample: 2, depth: 20,
+  epochs: 12, batchSize: 128, lr: 1e-3, optimizer: "adam", weightDecay: 1e-4, augment: false,
+  spectrum: { denseLimit: 4096, k: 40, probes: 16, steps: 80 },
+  resultsDir: "results/stability-cpu-cifar10-16x16",
+};
+
+/**
+ * The study's parameters at the scale the environment asks for (src/studies/scale.ts); full mode
+ * is ResNet-56 on CIFAR-10, or ResNet-110 with RESLAB_DEPTH=110.
+ */
+export function stabilityAtScale(env: NodeJS.ProcessEnv = process.env): { scale: StudyScale; params: StabilityParams } {
+  const deep = env.RESLAB_DEPTH === "110";
+  return paramsAtScale({ quick: QUICK_STABILITY, cpu: CPU_STABILITY, full: () => (deep ? FULL_STABILITY_CIFAR_110 : FULL_STABILITY_CIFAR) }, deep ? "stability-resnet110-" : "stability-", env);
+}
 
 /** A trained model with everything the measurements need. Dispose with `dispose()`. */
 export interface StabilityContext {

@@ -3,7 +3,8 @@
  *
  * Each run lives in `{resultsDir}/L{L}-seed{seed}/`: `result.json` (config, history, test error,
  * per-block measurements) is written last and atomically, so a run with a result is finished;
- * anything else (a run killed mid-way) is redone. Re-running a sweep skips finished runs.
+ * anything else (a run killed mid-way) is redone. Re-running a sweep skips finished runs; a
+ * finished run trained otherwise than asked (another dataset or recipe) is an error, not reused.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -44,6 +45,8 @@ export interface RunRecord {
   L: number;
   seed: number;
   dataset: string;
+  /** Training images it saw per epoch (absent in records written before it was kept). */
+  trainImages?: number;
   backend: string;
   config: Omit<TrainOptions, "seed" | "checkpointDir">;
   history: TrainResult["history"];
@@ -89,6 +92,24 @@ export function sweepTable(runs: RunRecord[]) {
 /** The options of one run of a sweep: everything of {@link SweepOptions} but the lists. */
 export type SweepRunOptions = Omit<SweepOptions, "blocks" | "seeds" | "onRun">;
 
+/** The training settings a stored run must share with the run asked for to stand for it. */
+const SAME_RUN_KEYS = ["epochs", "batchSize", "lr", "optimizer", "momentum", "weightDecay", "schedule", "augment", "model", "divergeFactor"] as const;
+
+/**
+ * How a stored run differs from the run `opts` asks for (dataset, its training-set size, and the
+ * training settings of SAME_RUN_KEYS): one phrase per difference, none when it is the same run.
+ */
+export function runMismatch(record: RunRecord, opts: SweepRunOptions): string[] {
+  const out: string[] = [];
+  if (record.dataset !== opts.dataset.name) out.push(`dataset ${opts.dataset.name} asked, ${record.dataset} stored`);
+  if (record.trainImages !== undefined && record.trainImages !== opts.dataset.train.count) out.push(`${opts.dataset.train.count} training images asked, ${record.trainImages} stored`);
+  for (const k of SAME_RUN_KEYS) {
+    const [asked, stored] = [JSON.stringify(opts.train[k] ?? null), JSON.stringify(record.config[k] ?? null)];
+    if (asked !== stored) out.push(`${k} ${asked} asked, ${stored} stored`);
+  }
+  return out;
+}
+
 /**
  * Runs one (L, seed) of a sweep, or reads it when it is finished: the run folder is cleared and
  * the network trained, measured and checkpointed; `result.json` is written last, atomically.
@@ -96,8 +117,12 @@ export type SweepRunOptions = Omit<SweepOptions, "blocks" | "seeds" | "onRun">;
  */
 export async function sweepRun(opts: SweepRunOptions, L: number, seed: number, extra: { runId?: string } = {}): Promise<{ record: RunRecord; skipped: boolean }> {
   const done = readRun(opts.resultsDir, L, seed);
-  if (done) return { record: done, skipped: true };
   const dir = runDir(opts.resultsDir, L, seed);
+  if (done) {
+    const diff = runMismatch(done, opts);
+    if (diff.length) throw new Error(`${dir} holds a run of L=${L}, seed=${seed} trained otherwise (${diff.join("; ")}). Delete that folder to train it again, or give this study another results folder.`);
+    return { record: done, skipped: true };
+  }
   fs.rmSync(dir, { recursive: true, force: true }); // a partial run is redone from scratch
   fs.mkdirSync(dir, { recursive: true });
   const model = opts.build(L, seed);
@@ -113,6 +138,7 @@ export async function sweepRun(opts: SweepRunOptions, L: number, seed: number, e
       L,
       seed,
       dataset: opts.dataset.name,
+      trainImages: opts.dataset.train.count,
       backend: currentBackend()?.active ?? tf.getBackend(),
       config,
       history: res.history,

@@ -81,6 +81,33 @@ describe("IDX files", () => {
   });
 });
 
+describe("a folder of datasets (RESLAB_DATA_DIR)", () => {
+  test("each dataset is looked for in its sub-folder, after a named folder and before the cache; several roots split on ':'", async () => {
+    const [a, b] = [tmp(), tmp()];
+    fs.mkdirSync(path.join(b, "mnist"));
+    writeMnistFixture(path.join(b, "mnist"), 30);
+    const cacheDir = path.join(a, "cache");
+    const ds = await loadDataset("mnist", { dataDirs: [a, b], fetch: noFetch, cacheDir });
+    expect(ds.train.count).toBe(30);
+    expect(ds.source).toBe(path.join(b, "mnist"));
+    // the environment variable is the default, empty entries ignored
+    const old = process.env.RESLAB_DATA_DIR;
+    process.env.RESLAB_DATA_DIR = `${a}::${b}`;
+    try {
+      expect((await loadDataset("mnist", { fetch: noFetch, cacheDir })).source).toBe(path.join(b, "mnist"));
+      // a folder named in the call comes first
+      const named = tmp();
+      writeMnistFixture(named, 20);
+      expect((await loadDataset("mnist", { dir: named, fetch: noFetch, cacheDir })).train.count).toBe(20);
+      await expect(loadDataset("fashion-mnist", { download: false, cacheDir })).rejects.toThrow(new RegExp(`looked in ${path.join(a, "fashion-mnist")}, ${path.join(b, "fashion-mnist")}, `));
+    } finally {
+      if (old === undefined) delete process.env.RESLAB_DATA_DIR;
+      else process.env.RESLAB_DATA_DIR = old;
+    }
+    expect(fs.existsSync(cacheDir)).toBe(false);
+  });
+});
+
 describe("downloads", () => {
   const body = gzipSync(Buffer.from("hello dataset"));
   const okFetch = (async () => new Response(body)) as unknown as typeof fetch;
@@ -143,6 +170,17 @@ describe("CIFAR-10 binary", () => {
       expect(p.images[(1 * 32 + 1) * 3]).toBe(200); // pixel (1,1), red
       expect(Array.from(p.images.subarray(3072, 3075))).toEqual([1, 2, 3]);
     }
+  });
+
+  test("no files and a failed download: the error says where it looked and the three ways out", async () => {
+    const dir = tmp();
+    const failing = (async () => {
+      throw new Error("getaddrinfo ENOTFOUND www.cs.toronto.edu");
+    }) as unknown as typeof fetch;
+    await expect(loadDataset("cifar10", { dataDirs: [dir], cacheDir: path.join(dir, "cache"), fetch: failing })).rejects.toThrow(
+      new RegExp(`cifar10: the files are not in ${path.join(dir, "cifar10")}, .*ENOTFOUND.*Put data_batch_1\\.bin, .*test_batch\\.bin \\(or cifar-10-binary\\.tar\\.gz\\) in .*cache, name their folder with \\{ dir \\} or in RESLAB_DATA_DIR, or check the network`),
+    );
+    expect(fs.readdirSync(path.join(dir, "cache"))).toEqual([]); // nothing half-written is left
   });
 
   test("truncated files and labels out of range are errors naming the file", () => {

@@ -414,6 +414,33 @@ suite("torch backend kernels against the cpu backend", () => {
     model.dispose();
   });
 
+  test("the dense spectrum on torch (float64 Gram eigenvalues in libtorch) equals ml-matrix's SVD on cpu, zeros included", async () => {
+    // s1.b0 down-samples (m < n: its Gram is JJᵀ); a zero input channel gives exact zeros in s0.b1's spectrum
+    const model = buildBasicResNet({ inputShape: [8, 8, 3], blocksPerStage: 2, widths: [3, 4, 4], seed: 13 });
+    const image = tf.tidy(() => tf.mul(tf.randomNormal([1, 8, 8, 3], 0, 1, "float32", 14), tf.tensor1d([1, 1, 0])));
+    const on = async (backend: string) => {
+      await tf.setBackend(backend);
+      return ["s0.b1", "s1.b0", "s1"].map((unit) => {
+        const J = unitJacobian(model, unit, image);
+        try {
+          return fullSpectrum(J);
+        } finally {
+          J.dispose();
+        }
+      });
+    };
+    const [cpu, torch] = [await on("cpu"), await on("torch")];
+    cpu.forEach((want, u) => {
+      expect(torch[u]).toHaveLength(want.length);
+      torch[u].forEach((s, i) => expect(Math.abs(s - want[i])).toBeLessThan(1e-5 * want[0]));
+      // singular values that are 0 in exact arithmetic stay ≈ 1e-7·σ₁ (a float32 Gram would lift them to ~3e-4·σ₁)
+      want.forEach((s, i) => s < 1e-6 * want[0] && expect(torch[u][i]).toBeLessThan(1e-6 * want[0]));
+    });
+    expect(cpu[0].filter((s) => s < 1e-6 * cpu[0][0]).length).toBeGreaterThan(0);
+    image.dispose();
+    model.dispose();
+  });
+
   test("block Lanczos on a rank-7 operator: the exact singular values, blocks that shrink, an invariant subspace", () => {
     // A = U diag(s) Vᵀ, 40×40, rank 7, with U and V orthonormal (QR of seeded normals, dense on the host)
     const n = 40, s = [9, 7, 5, 4, 3, 2, 1];

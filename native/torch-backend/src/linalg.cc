@@ -243,6 +243,18 @@ Napi::Value blockLanczosStep(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(appendIndependent(Q, count, R, before.max().item<double>())));
 }
 
+// gramEigenvalues(J) -> Float64Array: the eigenvalues of the smaller Gram matrix of the float32
+// matrix J ([r, c]: JᵀJ when c ≤ r, else JJᵀ), formed and diagonalised in float64, descending.
+// Their square roots are J's min(r, c) singular values: float64 keeps σ ≈ 0 at ~1e-8·σ₁ where a
+// float32 Gram would lift it to ~3e-4·σ₁. Dense spectra of Jacobians use it on this backend.
+Napi::Value gramEigenvalues(const Napi::CallbackInfo& info) {
+  at::Tensor J = arg(info, 0).to(at::kDouble);
+  if (J.dim() != 2) throw std::runtime_error("gramEigenvalues needs a matrix [rows, columns]");
+  at::Tensor G = J.size(1) <= J.size(0) ? at::mm(J.t(), J) : at::mm(J, J.t());
+  at::Tensor ev = at::linalg_eigvalsh(G.to(at::kCPU));  // ascending
+  return toFloat64Array(info.Env(), ev.flip({0}).contiguous());
+}
+
 }  // namespace
 
 void registerLinalg(Napi::Env env, Napi::Object exports) {
@@ -256,6 +268,7 @@ void registerLinalg(Napi::Env env, Napi::Object exports) {
   exports.Set("basisRows", guarded(env, "basisRows", basisRows));
   exports.Set("blockLanczosStep", guarded(env, "blockLanczosStep", blockLanczosStep));
   exports.Set("basisRitzValues", guarded(env, "basisRitzValues", basisRitzValues));
+  exports.Set("gramEigenvalues", guarded(env, "gramEigenvalues", gramEigenvalues));
 }
 
 }  // namespace reslab

@@ -102,6 +102,8 @@ export interface TorchNative {
   blockLanczosStep(Q: number, H: number, done: number, count: number, AW: Handle, maxRows: number, band: number): number;
   /** The k largest eigenvalues of H[0:count, 0:count], descending. */
   basisRitzValues(H: number, count: number, k: number): Float64Array;
+  /** Eigenvalues of the smaller Gram matrix (JᵀJ or JJᵀ) of the matrix J, in float64, descending. */
+  gramEigenvalues(J: Handle): Float64Array;
 }
 
 /** The addon's folder (native/torch-backend); RESLAB_TORCH_ADDON may name another built .node file. */

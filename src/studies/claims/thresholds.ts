@@ -48,3 +48,53 @@ export const GRADIENT_FLOW = {
 export const UNIT_RANKING = {
   seMultiple: 2,
 } as const;
+
+/**
+ * The plateau of singular values at 1 (seed 001, Figs. 1–2): the share of a unit's n right
+ * singular directions with 0.99 < σ ≤ 1.01 (the seed's own bin). A unit has a plateau when that
+ * share, from a dense spectrum, is at least `minShare`, and none when it is below (SLQ densities
+ * do not resolve the band: no verdict). The same share, in a band of ±1 % around α, decides
+ * whether skip scaling moved the plateau to α (Fig. 5, left).
+ */
+export const PLATEAU = {
+  minShare: 0.1,
+  /** Relative half-width of the band around 1 (or α): the seed's 0.99–1.01. */
+  band: 0.01,
+} as const;
+
+/**
+ * Weight interpolation θ̂(t) = tθ + (1 − t)η (seed 001, Fig. 5 right, eq. 3): no plateau at t = 0
+ * (PLATEAU.minShare), and the widest plateau at an interior t within `peakRange` (the seed: t = 0.5).
+ */
+export const INTERPOLATION = {
+  peakRange: [0.25, 0.75] as const,
+} as const;
+
+/**
+ * Random vs FGSM perturbations through the last stage (seed 001, Fig. 3): the median over images of
+ * the RMS difference after the last unit over that after the last stage's first unit. FGSM jumps
+ * when it grows by at least `minGrowth`, and random noise does not keep up when its growth is at
+ * most 1/`minContrast` of FGSM's.
+ */
+export const FGSM_JUMP = {
+  minGrowth: 2,
+  minContrast: 2,
+  /** Fewer perturbed images than this: no verdict. */
+  minImages: 5,
+} as const;
+
+/**
+ * Iterative inference (seed 003): the mean cosine between F_j and ∂L/∂h_j is negative in more
+ * than `minNegativeShare` of a net's blocks (Fig. 3); dropping a non-down-sampling block costs at
+ * most `maxRegularDropCost` accuracy on average and a down-sampling block at least
+ * `minDownsamplingDropCost` (Fig. 4); the final classifier's accuracy at the hook points it reads
+ * rises by at least `minIntermediateRise` from the first to the output and never falls by more
+ * than `intermediateTolerance` from one point to the next (Fig. 6). Accuracies are fractions.
+ */
+export const ITERATIVE = {
+  minNegativeShare: 0.5,
+  maxRegularDropCost: 0.05,
+  minDownsamplingDropCost: 0.1,
+  minIntermediateRise: 0.05,
+  intermediateTolerance: 0.01,
+} as const;
