@@ -3,6 +3,10 @@
  * of ONE 32×32×16 residual unit (16,384 → 16,384) on the fastest backend here (torch, else wasm), to 1e-4 relative
  * accuracy, by each way of computing them measured here, against a long reference run.
  *
+ * Dense spectra (issue 15): all 4,096 singular values of a 16×16×16 unit (the cpu scale's largest,
+ * CIFAR-10 at 16×16) by fullSpectrum on torch, against PyTorch's float64 SVD of the very same
+ * matrix (written to a temporary file, Debian's python3-torch, same threads): time and agreement.
+ *
  * Unit: "s0.b1" of buildBasicResNet({ inputShape: [32, 32, 3], blocksPerStage: 3, seed: 1 })
  * (ResNet-20) at one random N(0, 1) image, every BatchNorm given random statistics and affine
  * parameters (as in the unit tests) so that BN is not the identity. Seed 1, not 0: tfjs treats a
@@ -14,7 +18,7 @@ const root = path.resolve(__dirname, "..");
 const { selectBackend } = require(path.join(root, "dist/src/backend/select"));
 const { buildBasicResNet } = require(path.join(root, "dist/src/models/basic-resnet"));
 const { unitJacobian } = require(path.join(root, "dist/src/analysis/linearize"));
-const { topSingularValues, topSingularValuesGram, topSingularValuesBlock, orthogonalise, norm } = require(path.join(root, "dist/src/analysis/spectrum"));
+const { topSingularValues, topSingularValuesGram, topSingularValuesBlock, orthogonalise, norm, fullSpectrum } = require(path.join(root, "dist/src/analysis/spectrum"));
 const { Matrix, EigenvalueDecomposition } = require("ml-matrix");
 
 const K = 20;
@@ -181,4 +185,64 @@ async function measureSpectra(backend = "wasm", log = console.log) {
   };
 }
 
-module.exports = { measureSpectra };
+/**
+ * All singular values of the 4,096-dimensional unit s0.b1 of ResNet-20 at 16×16×3 (BN randomised)
+ * by fullSpectrum on the active backend (torch: float64 Gram eigenvalues in libtorch), then the same
+ * J (formed by the same batched products) handed to PyTorch: torch.linalg.svdvals in float64 with the
+ * same threads. Prints both times, their ratio and the largest difference of the values.
+ */
+async function measureDenseSpectrum(log = console.log) {
+  const fs = require("fs");
+  const os = require("os");
+  const { spawnSync } = require("child_process");
+  const model = buildBasicResNet({ inputShape: [16, 16, 3], blocksPerStage: 3, seed: 1 });
+  randomiseBatchNorm(model);
+  const image = tf.randomNormal([1, 16, 16, 3], 0, 1, "float32", 1);
+  const J = unitJacobian(model, "s0.b1", image);
+  const n = J.inShape.reduce((a, b) => a * b, 1);
+  log(`\n== dense spectrum: all ${n} singular values of unit s0.b1 (${J.inShape.join("×")}) of ResNet-20 at a 16×16×3 image, BN randomised; ${tf.getBackend()} backend vs PyTorch`);
+  const t0 = performance.now();
+  const ours = fullSpectrum(J);
+  const seconds = (performance.now() - t0) / 1000;
+  // the same matrix for PyTorch: rows J·eᵢ, float32
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "reslab-dense-")), "J.f32");
+  const fd = fs.openSync(file, "w");
+  for (let start = 0; start < n; start += 256) {
+    const k = Math.min(256, n - start);
+    const rows = tf.tidy(() => J.jvp(tf.oneHot(tf.range(start, start + k, 1, "int32"), n).toFloat().reshape([k, ...J.inShape])).dataSync());
+    fs.writeSync(fd, Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength));
+  }
+  fs.closeSync(fd);
+  const threads = Number(process.env.RESLAB_THREADS) || os.cpus().length;
+  const script = [
+    "import sys, time, json, numpy as np, torch",
+    `torch.set_num_threads(${threads})`,
+    `J = torch.from_numpy(np.fromfile(sys.argv[1], dtype=np.float32).reshape(${n}, -1)).double()`,
+    "t = time.time(); s = torch.linalg.svdvals(J); dt = time.time() - t",
+    "print(json.dumps({'seconds': dt, 'values': s.tolist(), 'version': torch.__version__}))",
+  ].join("\n");
+  let ref;
+  for (const py of [process.env.RESLAB_PYTORCH_PYTHON, "/usr/bin/python3", "python3"].filter(Boolean)) {
+    const r = spawnSync(py, ["-c", script, file], { encoding: "utf8", maxBuffer: 1 << 26 });
+    if (!r.error && r.status === 0) {
+      ref = JSON.parse(r.stdout);
+      break;
+    }
+  }
+  fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  J.dispose();
+  model.dispose();
+  image.dispose();
+  const row = { n, backend: tf.getBackend(), seconds: +seconds.toFixed(2) };
+  if (!ref) {
+    log(`ResLab fullSpectrum: ${row.seconds} s; PyTorch reference not measured (no Python with PyTorch: apt-get install -y python3-torch, or set RESLAB_PYTORCH_PYTHON)`);
+    return row;
+  }
+  const diff = Math.max(...ours.map((v, i) => Math.abs(v - ref.values[i])));
+  Object.assign(row, { pytorchSeconds: +ref.seconds.toFixed(2), ratio: +(seconds / ref.seconds).toFixed(2), maxAbsDiff: diff, sigma1: ours[0] });
+  log(`ResLab fullSpectrum (J formed from batched J·v, float64 Gram eigenvalues): ${row.seconds} s | PyTorch ${ref.version} torch.linalg.svdvals (float64, ${threads} threads) of the same J: ${row.pytorchSeconds} s | ` +
+    `ResLab/PyTorch ${row.ratio}× (ResLab's time includes forming J) | largest |σ difference| ${diff.toExponential(1)} (σ₁ = ${ours[0].toFixed(3)})`);
+  return row;
+}
+
+module.exports = { measureSpectra, measureDenseSpectrum };

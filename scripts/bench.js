@@ -8,6 +8,9 @@
  * (3 × forward FLOPs per training step), a per-kernel profile of one training step, and writes
  * everything as JSON under bench/results/.
  *
+ * Dense spectra (issue 15; scripts/bench-spectra.js): all singular values of a 4,096-dimensional unit
+ * by fullSpectrum, against PyTorch's SVD of the same matrix.
+ *
  * Spectra (issue 6, item 6; scripts/bench-spectra.js): the top 20 singular values of one
  * 32×32×16 residual unit's Jacobian on wasm to 1e-4, by each method measured, against a long
  * reference run: time, J·v / Jᵀ·u products and the achieved error.
@@ -255,6 +258,7 @@ async function main() {
       // torch not built here: the spectra run on wasm
     }
     out.spectra = await require("./bench-spectra").measureSpectra(spectraBackend);
+    out.denseSpectrum = await require("./bench-spectra").measureDenseSpectrum();
   }
   if (opts.queue) {
     console.log("");

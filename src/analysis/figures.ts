@@ -8,7 +8,7 @@ import { figure, type Figure, type Trace } from "../display/plotly";
 import type { Provenance } from "../display/provenance";
 import type { RunRecord } from "../train/sweep";
 import { fitPowerLaw } from "./loglog";
-import { empiricalDepth, predictedDepth } from "./stopping-rule";
+import { crossingDepth, empiricalDepth, predictedDepth } from "./stopping-rule";
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const std = (xs: number[]) => {
@@ -125,9 +125,14 @@ export function stoppingRuleRows(runs: RunRecord[], eps: number) {
   const sections = deepest.runs[0].measures.sections.length;
   const points = g.map((d) => ({ L: d.L, meanScaled: Array.from({ length: sections }, (_, s) => mean(d.runs.map((r) => r.measures.sections[s].meanScaled))) }));
   const empirical = empiricalDepth(points, eps);
+  const crossing = crossingDepth(points, eps);
   return Array.from({ length: sections }, (_, s) => {
     const dScaled = mean(deepest.runs.map((r) => r.measures.sections[s].scaledDistance));
-    return { section: s + 1, d_scaled: dScaled, from_L: deepest.L, eps, predicted_L: predictedDepth(dScaled, eps), empirical_L: empirical[s] ?? null };
+    return {
+      section: s + 1, d_scaled: dScaled, from_L: deepest.L, eps, predicted_L: predictedDepth(dScaled, eps), empirical_L: empirical[s] ?? null,
+      // the crossing interpolated (log-log) between the swept depths that bracket it; null when not bracketed
+      crossing_L: crossing[s]?.L ?? null, crossing_above_L: crossing[s]?.above ?? null,
+    };
   });
 }
 

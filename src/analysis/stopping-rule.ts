@@ -34,3 +34,38 @@ export function empiricalDepth(points: SweepPoint[], eps: number): Array<number 
   const sorted = [...points].sort((a, b) => a.L - b.L);
   return Array.from({ length: sections }, (_, s) => sorted.find((p) => p.meanScaled[s] < eps)?.L);
 }
+
+/** Where a section's mean scaled perturbation crosses ε, between the swept depths that bracket it. */
+export interface Crossing {
+  /** The deepest swept L still at or above ε (undefined when even the shallowest is below). */
+  above?: number;
+  /** The shallowest swept L below ε (the empirical depth). */
+  below: number;
+  /**
+   * The crossing interpolated on log-log axes between `above` and `below` (the mean scaled
+   * perturbation taken as a power of L between them); undefined without `above`.
+   */
+  L?: number;
+}
+
+/**
+ * Per section, where the mean scaled perturbation crosses ε (undefined when no swept L is below
+ * it). The empirical depth alone is only an upper bound of the crossing on a coarse grid (on
+ * L = 16, 32 the crossing can be anywhere in (16, 32]); the log-log interpolation between the
+ * bracketing depths is the estimate a fine sweep (the seed's steps of 2) would approach.
+ */
+export function crossingDepth(points: SweepPoint[], eps: number): Array<Crossing | undefined> {
+  if (!(eps > 0)) throw new RangeError(`ε must be a positive number, got ${eps}`);
+  const sections = Math.max(0, ...points.map((p) => p.meanScaled.length));
+  const sorted = [...points].sort((a, b) => a.L - b.L);
+  return Array.from({ length: sections }, (_, s) => {
+    const i = sorted.findIndex((p) => p.meanScaled[s] < eps);
+    if (i < 0) return undefined;
+    const below = sorted[i];
+    if (i === 0) return { below: below.L };
+    const above = sorted[i - 1];
+    const [y0, y1] = [Math.log(above.meanScaled[s]), Math.log(below.meanScaled[s])];
+    const t = (y0 - Math.log(eps)) / (y0 - y1);
+    return { above: above.L, below: below.L, L: Math.exp(Math.log(above.L) + t * (Math.log(below.L) - Math.log(above.L))) };
+  });
+}

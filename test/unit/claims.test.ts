@@ -39,12 +39,16 @@ test("the distance: saturated, growing short of L = 80 (cannot tell), growing at
 });
 
 test("the stopping rule: on the crossing, off it, or no crossing", () => {
-  // m = 2/L: d_scaled = 2 everywhere, the rule says ceil(2/0.1) = 20; the sweep crosses ε at L = 24
-  const on = seed000Claims([4, 8, 16, 24].map((L) => run(L, 2 / L)), 0.1, "cpu");
+  // m = 2/L: d_scaled = 2 everywhere, the rule says ceil(2/0.1) = 20; a power law crosses ε = 0.1 at
+  // exactly L = 20, which the log-log interpolation between the bracketing L = 16 and 32 recovers
+  const on = seed000Claims([4, 8, 16, 32].map((L) => run(L, 2 / L)), 0.1, "cpu");
   expect(byName(on, "stopping rule")).toMatchObject({ verdict: "holds" });
-  expect(byName(on, "stopping rule").measured).toContain("section 1: rule 20, crossing 24");
-  const off = seed000Claims([4, 8, 16, 40].map((L) => run(L, 2 / L)), 0.1, "cpu"); // crossing at 40, |20 − 40| > 10
-  expect(byName(off, "stopping rule")).toMatchObject({ verdict: "does not hold" });
+  expect(byName(on, "stopping rule").measured).toContain("section 1: rule 20 (d_scaled 2.00 at L = 32), crossing ≈ 20.0 (between swept L 16 and 32)");
+  // m = 6/L up to L = 32, then d_scaled = 2 at L = 64 (rule 20): the crossing lies between 32 and 64 (≈ 41), far from 20
+  const off = seed000Claims([...[8, 16, 32].map((L) => run(L, 6 / L)), run(64, 2 / 64)], 0.1, "cpu");
+  expect(byName(off, "stopping rule")).toMatchObject({ verdict: "does not hold", why: "3 of 3 crossing sections differ by more than 25%" });
+  const early = seed000Claims([64, 128].map((L) => run(L, 2 / L)), 0.1, "cpu"); // below ε at the shallowest L: not located
+  expect(byName(early, "stopping rule")).toMatchObject({ verdict: "cannot tell", why: expect.stringContaining("crossed already at the shallowest swept L") });
   const none = seed000Claims([1, 2, 4].map((L) => run(L, 2 / L)), 0.1, "quick");
   expect(byName(none, "stopping rule")).toMatchObject({ verdict: "cannot tell", why: "no swept L is deep enough to cross ε = 0.1" });
 });

@@ -8,7 +8,7 @@ import { buildDenseResidual } from "../../src/models/dense-residual";
 import { buildPreActResNet } from "../../src/models/preact-resnet";
 import { hookPoints, runWithCache, sectionLayout } from "../../src/models/hooks";
 import { measurePerturbations } from "../../src/analysis/measure";
-import { empiricalDepth, predictedDepth, robustCeil } from "../../src/analysis/stopping-rule";
+import { crossingDepth, empiricalDepth, predictedDepth, robustCeil } from "../../src/analysis/stopping-rule";
 
 beforeAll(() => selectBackend({ prefer: "cpu", strict: true }));
 
@@ -111,6 +111,18 @@ describe("stopping rule", () => {
       { L: 16, meanScaled: [0.15, 0.08, 0.3] },
     ];
     expect(empiricalDepth(sweep, 0.1)).toEqual([32, 16, undefined]);
+  });
+
+  test("the crossing of ε interpolated on log-log axes: exact for a power law, bracketed by the swept depths", () => {
+    // section 1: m = 2.2/L crosses 0.1 at L = 22; section 2: m = 5/L² crosses at √50; section 3 never
+    const sweep = [2, 4, 8, 16, 32].map((L) => ({ L, meanScaled: [2.2 / L, 5 / L ** 2, 0.5] }));
+    const [a, b, c] = crossingDepth(sweep, 0.1);
+    expect(a).toMatchObject({ above: 16, below: 32 });
+    expect(a!.L).toBeCloseTo(22, 10);
+    expect(b).toMatchObject({ above: 4, below: 8 });
+    expect(b!.L).toBeCloseTo(Math.sqrt(50), 10);
+    expect(c).toBeUndefined();
+    expect(crossingDepth([{ L: 8, meanScaled: [0.05] }, { L: 16, meanScaled: [0.02] }], 0.1)).toEqual([{ below: 8 }]); // not bracketed
   });
 });
 

@@ -23,9 +23,12 @@ export const DISTANCE_SATURATION = {
   minDeepestL: 80,
 } as const;
 
-/** The stopping rule L = ceil(d_scaled / ε) against the empirical crossing of ε. */
+/**
+ * The stopping rule L = ceil(d_scaled / ε) against the crossing of ε, interpolated on log-log axes
+ * between the swept depths that bracket it (src/analysis/stopping-rule.ts, crossingDepth).
+ */
 export const STOPPING_RULE = {
-  /** |predicted − empirical| ≤ this fraction of the empirical L counts as agreement. */
+  /** |predicted − crossing| ≤ this fraction of the crossing L counts as agreement (unchanged since it was set). */
   relativeTolerance: 0.25,
 } as const;
 
