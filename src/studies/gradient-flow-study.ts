@@ -15,7 +15,7 @@ import { buildBasicResNet } from "../models/basic-resnet";
 import { buildPreActResNet } from "../models/preact-resnet";
 import { train, type TrainOptions } from "../train/train";
 import { runDir, sweepRun } from "../train/sweep";
-import { loadCheckpoint, saveCheckpoint } from "../train/checkpoint";
+import { loadWeightsInto, saveCheckpoint } from "../train/checkpoint";
 import { currentBackend } from "../backend/select";
 import type { Provenance } from "../display/provenance";
 import { depthSweepRow, gradientDecomposition, gradientDepthSweep, gradientNorms, type DecompositionRow, type DepthSweepRow, type GradientNorms } from "../analysis/gradient-norms";
@@ -150,17 +150,6 @@ function recipeOptions(ctx: GradientFlowContext, model: string, live: boolean): 
   return { epochs: p.epochs, batchSize: p.batchSize, lr: p.lr, optimizer: p.optimizer, weightDecay: p.weightDecay, live, norm: ctx.norm, model };
 }
 
-/** `model` with the weights stored in the checkpoint `dir` (the stored model is disposed). */
-async function withStoredWeights(model: tf.LayersModel, dir: string): Promise<tf.LayersModel> {
-  const stored = await loadCheckpoint(dir);
-  try {
-    model.setWeights(stored.getWeights());
-  } finally {
-    stored.dispose();
-  }
-  return model;
-}
-
 /**
  * A depth sweep after `epochs` of training at every depth: each network (residual and plain, from
  * the same seed) is trained on the study's images, or read from `resultsDir/<family>-<kind>/` when
@@ -174,7 +163,7 @@ async function trainedDepthSweep(ctx: GradientFlowContext, family: string, depth
     const dir = path.join(resolveResultsDir(p.resultsDir), `${family}-${residual ? "residual" : "plain"}`);
     for (const depth of depths) {
       await sweepRun({ dataset: ctx.dataset, build: () => build(depth, residual), train: recipeOptions(ctx, label(depth, residual), live), resultsDir: dir, measureImages: p.probeImages }, depth, p.seed);
-      const model = await withStoredWeights(build(depth, residual), path.join(runDir(dir, depth, p.seed), "checkpoint"));
+      const model = await loadWeightsInto(build(depth, residual), path.join(runDir(dir, depth, p.seed), "checkpoint"));
       try {
         rows.push(depthSweepRow(depth, residual, gradientNorms(model, { x: ctx.images, labels: ctx.labels })));
       } finally {
@@ -221,11 +210,12 @@ export async function trainingGradientStudy(ctx: GradientFlowContext, opts: { li
       out.push({ label: `${kind}, initialisation`, residual, epoch: 0, norms: gradientNorms(model, { x: ctx.images, labels: ctx.labels }) });
       for (let e = 1; e <= p.epochs; e++) {
         const dir = path.join(root, `epoch${e}`);
-        const settings = { ...recipeOptions(ctx, `${kind} ResNet-${6 * p.trainedDepth + 2}, widths ${p.convWidths.join("/")}`, false), epochs: 1, seed: p.seed + e, norm: undefined, live: undefined, dataset: ctx.dataset.name, trainImages: ctx.dataset.train.count, epoch: e };
+        const { norm: _norm, live: _live, ...recipe } = recipeOptions(ctx, `${kind} ResNet-${6 * p.trainedDepth + 2}, widths ${p.convWidths.join("/")}`, false);
+        const settings = { ...recipe, epochs: 1, seed: p.seed + e, dataset: ctx.dataset.name, trainImages: ctx.dataset.train.count, epoch: e };
         const stored = readEpoch(path.join(dir, "epoch.json"));
         if (stored !== undefined) {
           if (stored !== JSON.stringify(settings)) throw new Error(`${dir} holds an epoch trained otherwise (stored ${stored}, asked ${JSON.stringify(settings)}). Delete ${root} to train it again, or give this study another results folder.`);
-          await withStoredWeights(model, dir);
+          await loadWeightsInto(model, dir);
         } else {
           // each epoch is a fresh train() call (a new optimizer), so training on from a stored epoch is the same run
           await train(model, ctx.dataset, { ...recipeOptions(ctx, `${kind} ResNet-${6 * p.trainedDepth + 2}`, opts.live ?? false), epochs: 1, seed: p.seed + e });

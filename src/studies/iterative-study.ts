@@ -12,7 +12,7 @@ import { buildBasicResNet, type BasicResNetConfig } from "../models/basic-resnet
 import { channelStats, type NormStats } from "../data/transforms";
 import type { ImageDataset } from "../data/dataset";
 import { readRun, runDir, sweep, type RunRecord } from "../train/sweep";
-import { loadCheckpoint } from "../train/checkpoint";
+import { loadWeightsInto } from "../train/checkpoint";
 import { currentBackend } from "../backend/select";
 import type { Provenance } from "../display/provenance";
 import { paramsAtScale, type StudyScale } from "./scale";
@@ -179,11 +179,7 @@ export async function prepareIterative(p: IterativeParams, opts: { live?: boolea
         measureImages: Math.min(200, ds.test.count),
       });
       runs.set(v, readRun(dir, config.blocksPerStage, p.seed)!);
-      const model = buildBasicResNet(config);
-      const stored = await loadCheckpoint(path.join(runDir(dir, config.blocksPerStage, p.seed), "checkpoint"));
-      model.setWeights(stored.getWeights());
-      stored.dispose();
-      models.set(v, model);
+      models.set(v, await loadWeightsInto(buildBasicResNet(config), path.join(runDir(dir, config.blocksPerStage, p.seed), "checkpoint")));
     }
   } catch (e) {
     for (const m of models.values()) m.dispose();

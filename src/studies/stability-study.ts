@@ -14,7 +14,7 @@ import { loadStudyDataset, recipeTrainOptions, resolveResultsDir, QUICK_RECIPE, 
 import type { ImageDataset } from "../data/dataset";
 import { batches } from "../data/batches";
 import { readRun, runDir, sweep, type RunRecord } from "../train/sweep";
-import { loadCheckpoint } from "../train/checkpoint";
+import { loadWeightsInto } from "../train/checkpoint";
 import { currentBackend } from "../backend/select";
 import type { Provenance } from "../display/provenance";
 import { unitJacobian } from "../analysis/linearize";
@@ -147,10 +147,7 @@ export async function prepareStability(p: StabilityParams, opts: { live?: boolea
   });
   const run = readRun(dir, n, p.seed)!;
   // Rebuilt from the config (so unit surgery can rebuild it too), weights from the checkpoint.
-  const model = buildBasicResNet(config);
-  const stored = await loadCheckpoint(path.join(runDir(dir, n, p.seed), "checkpoint"));
-  model.setWeights(stored.getWeights());
-  stored.dispose();
+  const model = await loadWeightsInto(buildBasicResNet(config), path.join(runDir(dir, n, p.seed), "checkpoint"));
   const norm = channelStats(ds.train, ds.shape[2]);
   const picked = pickTestImages(model, ds, norm, Math.max(p.images, p.perturbImages));
   const stages = unitsByStage(model);

@@ -38,3 +38,18 @@ export async function loadCheckpoint(dir: string): Promise<tf.LayersModel> {
   const weightData = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength);
   return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData }));
 }
+
+/**
+ * Puts the weights of the checkpoint in `dir` into `model` (built from the same configuration:
+ * rebuilding keeps the study's own layer classes, which unit surgery and replays rely on) and
+ * returns it; the loaded copy is disposed.
+ */
+export async function loadWeightsInto<M extends tf.LayersModel>(model: M, dir: string): Promise<M> {
+  const stored = await loadCheckpoint(dir);
+  try {
+    model.setWeights(stored.getWeights());
+  } finally {
+    stored.dispose();
+  }
+  return model;
+}
