@@ -6,6 +6,14 @@
 # RESLAB_DATA_DIR (a folder of datasets: cifar10/ or cifar-10/ inside) or data/cifar10/, else
 # downloaded once (163 MB); a notebook that fails still has its row in the table, saying why.
 set -euo pipefail
+# RESLAB_DATA_DIR's relative entries are meant from here; the notebooks run in notebooks/
+if [[ -n "${RESLAB_DATA_DIR:-}" ]]; then
+  IFS=: read -ra data_dirs <<< "$RESLAB_DATA_DIR"
+  abs=()
+  for d in "${data_dirs[@]}"; do [[ -n "$d" ]] && abs+=("$(realpath -m -- "$d")"); done
+  RESLAB_DATA_DIR="$(IFS=:; echo "${abs[*]}")"
+  export RESLAB_DATA_DIR
+fi
 cd "$(dirname "$0")/.."
 bash scripts/ensure-system.sh
 bash scripts/ensure-node-deps.sh

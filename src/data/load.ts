@@ -58,9 +58,13 @@ export async function loadDataset(name: string, opts: LoadOptions = {}): Promise
   return entry.format === "idx" ? loadIdxDataset(entry, opts) : loadCifar(entry, opts);
 }
 
-/** The folders of datasets RESLAB_DATA_DIR names (":"-separated; empty entries ignored). */
-export function envDataDirs(env: NodeJS.ProcessEnv = process.env): string[] {
-  return (env.RESLAB_DATA_DIR ?? "").split(":").map((d) => d.trim()).filter(Boolean);
+/**
+ * The folders of datasets RESLAB_DATA_DIR names (":"-separated; empty entries ignored), as absolute
+ * paths: a relative entry is taken from this process's working directory, which for a notebook's
+ * kernel is the notebook's folder (`npm run reproduce` makes its entries absolute first).
+ */
+export function envDataDirs(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string[] {
+  return (env.RESLAB_DATA_DIR ?? "").split(":").map((d) => d.trim()).filter(Boolean).map((d) => path.resolve(cwd, d));
 }
 
 function searchDirs(entry: CatalogEntry, opts: LoadOptions, extra: string[] = []): string[] {

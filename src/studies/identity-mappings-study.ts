@@ -14,7 +14,7 @@ import { figure, type Figure, type Trace } from "../display/plotly";
 import { GATING_DISPUTE, HE2016_TABLE1, HE2016_TABLE2, PAPER_FAIL_ABOVE_PCT, type PaperError, type PaperRow } from "./identity-mappings-paper";
 import { paramsAtScale, type StudyScale } from "./scale";
 import { seed004Claim } from "./claims/seed004";
-import { loadStudyDataset, recipeTrainOptions, resolveResultsDir, QUICK_RECIPE, type StudyData, type TrainingRecipe } from "./recipe";
+import { loadStudyDataset, recipeTrainOptions, resolveResultsDir, HE_CIFAR_SCHEDULE, QUICK_RECIPE, type StudyData, type TrainingRecipe } from "./recipe";
 
 /** One network of the comparison: a unit and a shortcut (with its options). */
 export interface IdentityVariant {
@@ -67,7 +67,7 @@ export const QUICK_IDENTITY_MAPPINGS: IdentityMappingParams = {
 /** Full mode: ResNet-110 on CIFAR-10 with the usual recipe (the paper's set-up for both tables). */
 export const FULL_IDENTITY_MAPPINGS_CIFAR: IdentityMappingParams = {
   dataset: "cifar10", downsample: 1, blocksPerStage: 18, widths: [16, 32, 64], seed: 0,
-  epochs: 160, batchSize: 128, lr: 0.1, optimizer: "momentum", weightDecay: 1e-4, augment: true,
+  epochs: 160, batchSize: 128, lr: 0.1, optimizer: "momentum", weightDecay: 1e-4, augment: true, schedule: HE_CIFAR_SCHEDULE,
   variants: IDENTITY_VARIANTS, resultsDir: "results/identity-mappings-cifar10",
 };
 

@@ -16,7 +16,7 @@ import { loadWeightsInto } from "../train/checkpoint";
 import { currentBackend } from "../backend/select";
 import type { Provenance } from "../display/provenance";
 import { paramsAtScale, type StudyScale } from "./scale";
-import { loadStudyDataset, recipeTrainOptions, resolveResultsDir, QUICK_RECIPE, type StudyData, type TrainingRecipe } from "./recipe";
+import { loadStudyDataset, recipeTrainOptions, resolveResultsDir, HE_CIFAR_SCHEDULE, QUICK_RECIPE, type StudyData, type TrainingRecipe } from "./recipe";
 import {
   blockChangeRatios,
   dropBlockAccuracy,
@@ -74,7 +74,7 @@ export const QUICK_ITERATIVE: IterativeParams = {
 export const FULL_ITERATIVE_CIFAR: IterativeParams = {
   dataset: "cifar10", downsample: 1, blocksPerStage: 18, widths: [16, 32, 64], widthFactor: 4,
   variants: ["original", "single", "avgpool", "wide"], sharing: { blocksPerStage: 18, shareLast: 13 }, seed: 0,
-  epochs: 160, batchSize: 128, lr: 0.1, optimizer: "momentum", weightDecay: 1e-4, augment: true,
+  epochs: 160, batchSize: 128, lr: 0.1, optimizer: "momentum", weightDecay: 1e-4, augment: true, schedule: HE_CIFAR_SCHEDULE,
   probeImages: 1000, unrollSteps: 20, unrollScales: [1, 0.5, 0.2, 0.05], resultsDir: "results/iterative-cifar10",
 };
 

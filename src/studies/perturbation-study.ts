@@ -5,7 +5,7 @@
  */
 import * as path from "path";
 import * as aq from "arquero";
-import { loadStudyDataset, resolveResultsDir, QUICK_RECIPE, type StudyData, type TrainingRecipe } from "./recipe";
+import { loadStudyDataset, resolveResultsDir, HE_CIFAR_SCHEDULE, QUICK_RECIPE, type StudyData, type TrainingRecipe } from "./recipe";
 import type { ImageDataset } from "../data/dataset";
 import { readRun, runDir, sweepTable, type RunRecord } from "../train/sweep";
 import { planPerturbationSweep } from "../sweep/plan";
@@ -48,7 +48,7 @@ export const FULL_STUDY_MNIST: StudyParams = {
 };
 
 /** Full mode on CIFAR-10 with the seed's augmentation. */
-export const FULL_STUDY_CIFAR: StudyParams = { ...FULL_STUDY_MNIST, dataset: "cifar10", augment: true, epochs: 160, resultsDir: "results/full-cifar10" };
+export const FULL_STUDY_CIFAR: StudyParams = { ...FULL_STUDY_MNIST, dataset: "cifar10", augment: true, epochs: 160, schedule: HE_CIFAR_SCHEDULE, resultsDir: "results/full-cifar10" };
 
 /**
  * CPU scale (RESLAB_SCALE=cpu): all 8,000 / 2,000 embedded MNIST digits shrunk to 14×14 (sections of

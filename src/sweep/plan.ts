@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { DATASET_NAMES } from "../data/load";
 import type { StudyParams } from "../studies/perturbation-study";
-import type { StudyData, TrainingRecipe } from "../studies/recipe";
+import { recipeAugmentation, type StudyData, type TrainingRecipe } from "../studies/recipe";
 
 /**
  * One run of seed 000's perturbation sweep: a pre-activation ResNet trained (the recipe's epochs,
@@ -94,6 +94,11 @@ export function runConfigProblems(c: RunConfig): string[] {
   if (!(typeof c.lr === "number" && c.lr > 0 && Number.isFinite(c.lr))) out.push(`lr must be a positive number, got ${c.lr}`);
   if (!(typeof c.weightDecay === "number" && c.weightDecay >= 0)) out.push(`weightDecay must be a number ≥ 0, got ${c.weightDecay}`);
   if (!["sgd", "momentum", "adam"].includes(c.optimizer)) out.push(`optimizer must be sgd, momentum or adam, got "${c.optimizer}"`);
+  try {
+    recipeAugmentation(c.augment);
+  } catch (e) {
+    out.push((e as Error).message);
+  }
   return out;
 }
 
@@ -125,7 +130,7 @@ export function planPerturbationSweep(p: StudyParams): SweepPlan {
     study: "perturbation" as const,
     dataset: p.dataset, trainN: p.trainN, testN: p.testN, downsample: p.downsample && p.downsample !== 1 ? p.downsample : undefined,
     widths: p.widths, L, seed,
-    epochs: p.epochs, batchSize: p.batchSize, lr: p.lr, optimizer: p.optimizer, weightDecay: p.weightDecay, augment: p.augment,
+    epochs: p.epochs, batchSize: p.batchSize, lr: p.lr, optimizer: p.optimizer, weightDecay: p.weightDecay, augment: p.augment, schedule: p.schedule,
     measureImages: p.measureImages,
   })));
   const problems = [...new Set(configs.flatMap(runConfigProblems))];
@@ -140,7 +145,7 @@ export function studyParamsOfPlan(plan: SweepPlan, resultsDir: string): StudyPar
   return {
     dataset: f.dataset, trainN: f.trainN, testN: f.testN, downsample: f.downsample,
     widths: f.widths, blocks: uniq(plan.entries.map((e) => e.config.L)), seeds: uniq(plan.entries.map((e) => e.config.seed)),
-    epochs: f.epochs, batchSize: f.batchSize, lr: f.lr, optimizer: f.optimizer, weightDecay: f.weightDecay, augment: f.augment,
+    epochs: f.epochs, batchSize: f.batchSize, lr: f.lr, optimizer: f.optimizer, weightDecay: f.weightDecay, augment: f.augment, schedule: f.schedule,
     eps: plan.eps, measureImages: f.measureImages, resultsDir,
   };
 }

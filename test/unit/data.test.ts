@@ -10,7 +10,7 @@ import { gzipSync } from "zlib";
 import * as tf from "@tensorflow/tfjs";
 import {
   batches, channelStats, classCounts, downloadTo, extractCifarTarball, loadDataset, loadEmbeddedMnist, parseCifarBatch,
-  parseIdx, stratified, verifyFile, writeImage, CIFAR10, Rng, downsampleDataset,
+  parseIdx, stratified, verifyFile, writeImage, CIFAR10, Rng, downsampleDataset, envDataDirs,
 } from "../../src/data";
 import { contentSha256 } from "../../src/data/files";
 
@@ -105,6 +105,11 @@ describe("a folder of datasets (RESLAB_DATA_DIR)", () => {
       else process.env.RESLAB_DATA_DIR = old;
     }
     expect(fs.existsSync(cacheDir)).toBe(false);
+  });
+
+  test("relative entries are taken from the working directory, so an error names the folders really looked in", () => {
+    expect(envDataDirs({ RESLAB_DATA_DIR: "../shared/data:/abs/d" }, "/work/lab/notebooks")).toEqual(["/work/lab/shared/data", "/abs/d"]);
+    expect(envDataDirs({})).toEqual([]);
   });
 });
 

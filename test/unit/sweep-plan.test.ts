@@ -13,6 +13,7 @@ import { bindResultsDir } from "../../src/sweep/results-dir";
 import { arrayIndex } from "../../src/sweep/array-index";
 import { InvalidRunError, planEntry, runPlanEntry } from "../../src/sweep/run-entry";
 import { QUICK_STUDY, runPerturbationStudy } from "../../src/studies/perturbation-study";
+import { QUICK_RECIPE, recipeTrainOptions } from "../../src/studies/recipe";
 import { readRun, runDir } from "../../src/train/sweep";
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "reslab-plan-"));
@@ -97,4 +98,25 @@ test("the entry runner: trains and records the run id, reads a finished run, red
   const study = await runPerturbationStudy({ ...tiny, resultsDir: dir });
   expect(study.runs.map((r) => r.finishedAt)).toEqual([first.record.finishedAt, redone.record.finishedAt]);
   await expect(runPerturbationStudy({ ...tiny, epochs: 2, resultsDir: dir })).rejects.toThrow(/holds the runs of another sweep/);
+});
+
+test("a recipe's augmentation and schedule reach the plan, its id and the training of its runs", async () => {
+  expect(recipeTrainOptions({ ...QUICK_RECIPE, augment: true }, "m", false).augment).toEqual({ pad: 4, flip: true });
+  expect(recipeTrainOptions(QUICK_RECIPE, "m", false).augment).toBeUndefined();
+  const light = recipeTrainOptions({ ...QUICK_RECIPE, augment: { pad: 2, flip: true }, schedule: { kind: "cosine" } }, "m", false);
+  expect([light.augment, light.schedule]).toEqual([{ pad: 2, flip: true }, { kind: "cosine" }]);
+  expect(() => recipeTrainOptions({ ...QUICK_RECIPE, augment: { pad: 1.5, flip: true } }, "m", false)).toThrow(/augment must be true, false or \{ pad: whole number ≥ 0, flip: boolean \}, got \{"pad":1.5,"flip":true\}/);
+  expect(() => planPerturbationSweep({ ...tiny, augment: { pad: -1, flip: false } })).toThrow(/the sweep cannot run: augment must be/);
+
+  const p = { ...tiny, blocks: [1], epochs: 2, augment: { pad: 2, flip: true }, schedule: { kind: "cosine" as const } };
+  const plan = planPerturbationSweep(p);
+  expect(plan.family).toMatchObject({ augment: { pad: 2, flip: true }, schedule: { kind: "cosine" } });
+  expect(plan.familyId).not.toBe(planPerturbationSweep({ ...p, schedule: undefined }).familyId);
+  expect(plan.familyId).not.toBe(planPerturbationSweep({ ...p, augment: false }).familyId);
+  const dir = tmp();
+  const { record } = await runPlanEntry(plan, plan.entries[0], dir);
+  // cosine over 2 epochs from lr: lr, then lr · (1 + cos(π/2)) / 2
+  expect(record.history.map((h) => h.lr)).toEqual([tiny.lr, expect.closeTo(tiny.lr / 2, 12)]);
+  expect(record.config).toMatchObject({ augment: { pad: 2, flip: true }, schedule: { kind: "cosine" } });
+  await expect(runPerturbationStudy({ ...p, schedule: undefined, resultsDir: dir })).rejects.toThrow(/holds the runs of another sweep/);
 });
