@@ -27,9 +27,9 @@ export interface TrainingRecipe {
 }
 
 /**
- * The CIFAR-10 schedule of He et al. (2016), which the seeds' nets follow: lr ÷ 10 at 32k and 48k
- * iterations, i.e. near epochs 82 and 123 at batch 128 (391 iterations per epoch); the full
- * modes' 160-epoch recipes step at epochs 80 and 120.
+ * The usual CIFAR-10 schedule of He et al. (2016) (the seeds do not state theirs): lr ÷ 10 at 32k
+ * and 48k iterations, i.e. near epochs 82 and 123 at batch 128 (391 iterations per epoch); the
+ * full modes' 160-epoch recipes step at epochs 80 and 120.
  */
 export const HE_CIFAR_SCHEDULE: Schedule = { kind: "step", milestones: [80, 120], gamma: 0.1 };
 
